@@ -1,0 +1,16 @@
+"""The ``rpsync`` command line.
+
+``app`` is the one Typer application; each command lives in its own module in
+this package and registers itself on ``app`` when imported below.
+"""
+
+from __future__ import annotations
+
+from engine.cli.app import app
+
+# Command modules register themselves on `app` (one module per command).
+# Keep this list sorted; add a line per new command module.
+
+
+def main() -> None:
+    app()
