@@ -1,0 +1,166 @@
+"""The SQLite state store: links, fingerprints, cursors, journal, quarantine, runs,
+and its behaviour under kills, locks and read-only files."""
+
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import textwrap
+
+import pytest
+
+from engine.state import IntentStatus, Link, StateError, open_state
+
+
+@pytest.fixture()
+def store(tmp_path):
+    s = open_state(tmp_path / "state.sqlite")
+    yield s
+    s.close()
+
+
+def test_uses_wal_journal(store):
+    assert store._db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+
+
+def test_links_roundtrip_and_lookup_by_either_side(store):
+    link = store.save_link(Link(agenda="address_book", raynet_id=11, pohoda_id=7, raynet_entity="company",
+                                raynet_ext_id="pohoda:address_book:7", pohoda_ext_id="11"))
+    assert link.id is not None
+    assert store.find_link("address_book", raynet_id=11) == link
+    assert store.find_link("address_book", pohoda_id=7) == link
+    assert store.find_link("address_book", pohoda_ext_id="11") == link
+    assert store.find_link("contracts", raynet_id=11) is None
+    # updating by id keeps one row
+    updated = store.save_link(Link(**{**link.__dict__, "pohoda_number": "AD0007"}))
+    assert updated.id == link.id and updated.pohoda_number == "AD0007"
+    assert store.count_links() == {"address_book": 1}
+
+
+def test_one_record_cannot_be_linked_twice(store):
+    store.save_link(Link(agenda="stock", raynet_id=1, pohoda_id=1))
+    with pytest.raises(StateError, match="already linked"):
+        store.save_link(Link(agenda="stock", raynet_id=2, pohoda_id=1))
+    store.save_link(Link(agenda="stock", raynet_id=3, pohoda_id=3))
+    with pytest.raises(StateError, match="each already linked"):
+        store.save_link(Link(agenda="stock", raynet_id=1, pohoda_id=3))
+    with pytest.raises(StateError, match="does not exist"):
+        store.save_link(Link(agenda="stock", raynet_id=9, pohoda_id=9, id=999))
+    # a half link is completed, not duplicated
+    half = store.save_link(Link(agenda="contracts", raynet_id=5, pohoda_id=None))
+    full = store.save_link(Link(agenda="contracts", raynet_id=5, pohoda_id=50))
+    assert full.id == half.id and store.count_links()["contracts"] == 1
+
+
+def test_fingerprints_update_independently(store):
+    store.set_fingerprint("stock", "pohoda", "5", seen="a")
+    store.set_fingerprint("stock", "pohoda", "5", written="b")
+    assert store.get_fingerprint("stock", "pohoda", "5") == ("a", "b")
+    store.set_fingerprint("stock", "pohoda", "5", seen="c")
+    assert store.get_fingerprint("stock", "pohoda", "5") == ("c", "b")
+    assert store.get_fingerprint("stock", "raynet", "5") == (None, None)
+
+
+def test_cursors(store):
+    assert store.get_cursor("address_book", "to_raynet") is None
+    store.set_cursor("address_book", "to_raynet", "2026-11-25T10:00:00+00:00")
+    assert store.get_cursor("address_book", "to_raynet") == "2026-11-25T10:00:00+00:00"
+
+
+def test_intent_lifecycle(store):
+    run = store.start_run("standard.yaml")
+    intent = store.begin_intent(run.id, "address_book", "raynet", "create", "address_book:pohoda:7",
+                                source_id="7", ext_id="pohoda:address_book:7")
+    assert store.pending_intents() == [intent]
+    store.finish_intent(intent.id, IntentStatus.DONE, result_id="11")
+    assert store.pending_intents() == []
+    assert store.intents(run.id)[0].result_id == "11"
+
+
+def test_transaction_is_atomic(store):
+    with pytest.raises(RuntimeError):
+        with store.transaction():
+            store.save_link(Link(agenda="stock", raynet_id=1, pohoda_id=1))
+            store.set_cursor("stock", "to_raynet", "x")
+            raise RuntimeError("boom")
+    assert store.count_links() == {}
+    assert store.get_cursor("stock", "to_raynet") is None
+
+
+def test_quarantine_counts_and_release(store):
+    store.quarantine("address_book", "raynet", "42", "www is 40 characters, the limit is 32",
+                     record_label="ACME s.r.o.", field="primaryAddress.contactInfo.www", rule="R-A2")
+    store.quarantine("address_book", "raynet", "42", "www is 41 characters, the limit is 32",
+                     record_label="ACME s.r.o.", field="primaryAddress.contactInfo.www", rule="R-A2")
+    [entry] = store.quarantined()
+    assert entry.times == 2 and entry.rule == "R-A2" and "41" in entry.message
+    assert entry.first_seen <= entry.last_seen
+    assert store.release("address_book", "raynet", "42") is True
+    assert store.quarantined() == []
+    assert store.release("address_book", "raynet", "42") is False
+
+
+def test_a_killed_run_is_marked_interrupted(store):
+    first = store.start_run()
+    second = store.start_run()
+    runs = {r.id: r.status for r in store.runs()}
+    assert runs[first.id] == "interrupted" and runs[second.id] == "running"
+
+
+def test_kill_during_a_transaction_leaves_the_database_consistent(tmp_path):
+    path = tmp_path / "state.sqlite"
+    open_state(path).close()
+    script = textwrap.dedent(f"""
+        import os, signal
+        from engine.state import open_state, Link
+        s = open_state({str(path)!r})
+        s.save_link(Link(agenda="stock", raynet_id=1, pohoda_id=1))
+        with s.transaction():
+            for i in range(2, 500):
+                s.save_link(Link(agenda="stock", raynet_id=i, pohoda_id=i))
+            os.kill(os.getpid(), signal.SIGKILL)
+    """)
+    proc = subprocess.run([sys.executable, "-c", script], capture_output=True)
+    assert proc.returncode == -signal.SIGKILL
+    store = open_state(path)
+    try:
+        assert store.check_integrity() == []
+        # the committed link survived, the interrupted transaction left nothing behind
+        assert store.count_links() == {"stock": 1}
+    finally:
+        store.close()
+
+
+def test_locked_database_is_a_clear_error(tmp_path):
+    path = tmp_path / "state.sqlite"
+    store = open_state(path, timeout=0.2)
+    blocker = sqlite3.connect(str(path), isolation_level=None)
+    blocker.execute("BEGIN EXCLUSIVE")
+    try:
+        with pytest.raises(StateError, match="locked by another process"):
+            store.set_cursor("stock", "to_raynet", "x")
+    finally:
+        blocker.execute("ROLLBACK")
+        blocker.close()
+        store.close()
+
+
+def test_read_only_database_is_a_clear_error(tmp_path):
+    path = tmp_path / "state.sqlite"
+    open_state(path).close()
+    ro = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    ro.close()
+    # open the store on a read-only URI: works as root too, unlike chmod
+    from engine.state.sqlite import SqliteStateStore
+
+    with pytest.raises(StateError, match="read-only|cannot be opened"):
+        s = SqliteStateStore(f"file:{path}?mode=ro")
+        s.set_cursor("stock", "to_raynet", "x")
+
+
+def test_damaged_file_is_a_clear_error(tmp_path):
+    path = tmp_path / "state.sqlite"
+    path.write_bytes(b"this is not a database" * 100)
+    with pytest.raises(StateError, match="damaged"):
+        open_state(path)
