@@ -1,0 +1,122 @@
+"""Field paths on records: ``primaryAddress.address.street``, ``items[0].code``,
+``customFields["Stav zásob"]``.
+
+Bindings name their target fields by such paths; this module reads and writes
+them on plain dict/list records. Reading a missing path gives ``None``;
+writing creates the intermediate dicts.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from typing import Any
+
+from engine.errors import RpsyncError
+
+
+class PathError(RpsyncError):
+    code = "E-PATH"
+
+
+_TOKEN = re.compile(
+    r"""\s*(?:
+        (?P<name>[A-Za-z_][A-Za-z0-9_]*)
+      | \[\s*(?P<index>\d+)\s*\]
+      | \[\s*"(?P<dq>(?:[^"\\]|\\.)*)"\s*\]
+      | \[\s*'(?P<sq>(?:[^'\\]|\\.)*)'\s*\]
+      | (?P<dot>\.)
+    )""",
+    re.VERBOSE,
+)
+
+Segment = str | int
+
+
+@lru_cache(maxsize=4096)
+def parse_path(text: str) -> tuple[Segment, ...]:
+    """Split a path into segments: names/keys as ``str``, list indexes as ``int``."""
+    segments: list[Segment] = []
+    pos = 0
+    expect_name = True
+    text = text.strip()
+    while pos < len(text):
+        m = _TOKEN.match(text, pos)
+        if not m or m.end() == pos:
+            raise PathError(f"'{text}' is not a field path (problem at column {pos + 1})")
+        pos = m.end()
+        if m.group("dot"):
+            if expect_name:
+                raise PathError(f"'{text}' is not a field path (unexpected '.' at column {m.start() + 1})")
+            expect_name = True
+            continue
+        if m.group("name") is not None:
+            if not expect_name:
+                raise PathError(f"'{text}' is not a field path (missing '.' before column {m.start() + 1})")
+            segments.append(m.group("name"))
+        elif segments and expect_name:
+            raise PathError(f"'{text}' is not a field path (a name must follow '.' at column {m.start() + 1})")
+        elif m.group("index") is not None:
+            segments.append(int(m.group("index")))
+        else:
+            raw = m.group("dq") if m.group("dq") is not None else m.group("sq")
+            segments.append(re.sub(r"\\(.)", r"\1", raw))
+        expect_name = False
+    if not segments or expect_name:
+        raise PathError(f"'{text}' is not a field path")
+    return tuple(segments)
+
+
+def format_path(segments: tuple[Segment, ...]) -> str:
+    out = []
+    for s in segments:
+        if isinstance(s, int):
+            out.append(f"[{s}]")
+        elif re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", s):
+            out.append(("." if out else "") + s)
+        else:
+            out.append('["' + s.replace("\\", "\\\\").replace('"', '\\"') + '"]')
+    return "".join(out)
+
+
+def get_path(record: Any, path: str | tuple[Segment, ...]) -> Any:
+    segments = parse_path(path) if isinstance(path, str) else path
+    node = record
+    for seg in segments:
+        if isinstance(seg, int):
+            if isinstance(node, list) and -len(node) <= seg < len(node):
+                node = node[seg]
+            else:
+                return None
+        elif isinstance(node, dict):
+            if seg in node:
+                node = node[seg]
+            else:
+                return None
+        else:
+            return None
+    return node
+
+
+def set_path(record: dict, path: str | tuple[Segment, ...], value: Any) -> None:
+    segments = parse_path(path) if isinstance(path, str) else path
+    node: Any = record
+    for i, seg in enumerate(segments[:-1]):
+        nxt = segments[i + 1]
+        if isinstance(seg, int):
+            if not isinstance(node, list):
+                raise PathError(f"cannot index into a non-list at {format_path(segments[:i])}")
+            while len(node) <= seg:
+                node.append({} if not isinstance(nxt, int) else [])
+            node = node[seg]
+        else:
+            child = node.get(seg)
+            if child is None:
+                child = [] if isinstance(nxt, int) else {}
+                node[seg] = child
+            node = child
+    last = segments[-1]
+    if isinstance(last, int):
+        while len(node) <= last:
+            node.append(None)
+    node[last] = value

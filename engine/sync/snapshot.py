@@ -1,0 +1,64 @@
+"""Canonical values, snapshots and fingerprints.
+
+Two systems spell the same value differently: POHODA leaves an empty element
+out where Raynet answers ``null`` or ``""``; ``21`` and ``21.00`` are the same
+VAT rate. Comparisons and fingerprints therefore work on canonical values:
+
+- ``None`` and ``""`` are the same (no value);
+- numbers (``int``, ``Decimal``) compare by value (``1 == 1.00``);
+- dates and date-times are ISO strings; dicts are key-sorted; lists keep order.
+
+A *snapshot* is the dict ``{binding name: canonical value}`` of one record in one
+side's field space; its fingerprint is a short stable hash.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any, Mapping
+
+
+def canonical(value: Any) -> Any:
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, (int, Decimal)):
+        d = Decimal(value)
+        if not d.is_finite():
+            return {"$num": str(d)}
+        text = format(d.normalize(), "f")
+        return {"$num": "0" if text in ("-0", "0") else text}
+    if isinstance(value, float):  # never produced by rpsync itself; accepted defensively
+        return canonical(Decimal(repr(value)))
+    if isinstance(value, str):
+        return value if value != "" else None
+    if isinstance(value, datetime):
+        return {"$dt": value.isoformat()}
+    if isinstance(value, date):
+        return {"$date": value.isoformat()}
+    if isinstance(value, Mapping):
+        out = {str(k): canonical(v) for k, v in value.items()}
+        out = {k: v for k, v in out.items() if v is not None}
+        return dict(sorted(out.items())) or None
+    if isinstance(value, (list, tuple)):
+        items = [canonical(v) for v in value]
+        return items or None
+    return {"$str": str(value)}
+
+
+def same(a: Any, b: Any) -> bool:
+    """True when two values are the same after canonicalisation."""
+    return canonical(a) == canonical(b)
+
+
+def dumps(snapshot: Mapping[str, Any]) -> str:
+    return json.dumps({k: canonical(v) for k, v in sorted(snapshot.items())}, ensure_ascii=False,
+                      separators=(",", ":"), sort_keys=True)
+
+
+def fingerprint(snapshot: Mapping[str, Any]) -> str:
+    return hashlib.blake2b(dumps(snapshot).encode("utf-8"), digest_size=12).hexdigest()

@@ -1,0 +1,49 @@
+from datetime import date
+from decimal import Decimal
+
+import pytest
+
+from engine.sync.paths import PathError, format_path, get_path, parse_path, set_path
+from engine.sync.snapshot import canonical, fingerprint, same
+
+
+@pytest.mark.parametrize("text,segments", [
+    ("name", ("name",)),
+    ("primaryAddress.address.street", ("primaryAddress", "address", "street")),
+    ("items[0].code", ("items", 0, "code")),
+    ('customFields["Stav zásob"]', ("customFields", "Stav zásob")),
+    ("customFields['a \\' b']", ("customFields", "a ' b")),
+])
+def test_parse_and_format_paths(text, segments):
+    assert parse_path(text) == segments
+    assert parse_path(format_path(segments)) == segments
+
+
+@pytest.mark.parametrize("bad", ["", ".a", "a..b", "a.", "a b", "a[x]", "a.[0]"])
+def test_bad_paths_are_refused(bad):
+    with pytest.raises(PathError):
+        parse_path(bad)
+
+
+def test_get_and_set():
+    rec = {}
+    set_path(rec, "primaryAddress.address.street", "Dlouhá 5")
+    set_path(rec, 'customFields["Sklad Brno"]', Decimal("12"))
+    set_path(rec, "items[1].code", "A1")
+    assert rec["primaryAddress"]["address"]["street"] == "Dlouhá 5"
+    assert get_path(rec, 'customFields["Sklad Brno"]') == Decimal("12")
+    assert get_path(rec, "items[1].code") == "A1" and rec["items"][0] == {}
+    assert get_path(rec, "missing.deeper") is None
+    assert get_path(rec, "items[7].code") is None
+    assert get_path({"a": "text"}, "a.b") is None
+
+
+def test_canonical_values_ignore_spelling_differences():
+    assert same(None, "")
+    assert same(21, Decimal("21.00"))
+    assert not same(Decimal("21.5"), 21)
+    assert same({"b": 1, "a": None}, {"b": Decimal("1.0")})
+    assert canonical(date(2026, 1, 2)) == {"$date": "2026-01-02"}
+    assert canonical(Decimal("-0.00")) == {"$num": "0"}
+    assert fingerprint({"x": Decimal("1.50"), "y": ""}) == fingerprint({"y": None, "x": Decimal("1.5")})
+    assert fingerprint({"x": 1}) != fingerprint({"x": 2})
