@@ -12,6 +12,10 @@ from __future__ import annotations
 import threading
 
 _REDACTED = "***"
+#: values shorter than this are not scrubbed from free text by ``redact`` (a
+#: one-letter test key would mangle every message); the primary defence is that
+#: a Secret never formats as its value.
+MIN_REDACT_LENGTH = 8
 _known: set[str] = set()
 _lock = threading.Lock()
 
@@ -23,7 +27,7 @@ class Secret:
         if not isinstance(value, str):
             raise TypeError("a Secret holds a string")
         self._value = value
-        if value:
+        if len(value) >= MIN_REDACT_LENGTH:
             with _lock:
                 _known.add(value)
 

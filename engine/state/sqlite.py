@@ -20,6 +20,7 @@ from typing import Iterator
 
 from engine.state.model import Intent, IntentStatus, Link, QuarantineEntry, RunRecord
 from engine.state.store import StateError, StateStore
+from engine.sync.snapshot import fingerprint, from_json, to_json
 
 SCHEMA_VERSION = 1
 
@@ -47,12 +48,13 @@ CREATE UNIQUE INDEX IF NOT EXISTS links_pohoda ON links(agenda, pohoda_id) WHERE
 CREATE INDEX IF NOT EXISTS links_number ON links(agenda, pohoda_number);
 CREATE INDEX IF NOT EXISTS links_rext ON links(agenda, raynet_ext_id);
 CREATE INDEX IF NOT EXISTS links_pext ON links(agenda, pohoda_ext_id);
-CREATE TABLE IF NOT EXISTS fingerprints (
-    agenda    TEXT NOT NULL,
-    side      TEXT NOT NULL,
-    record_id TEXT NOT NULL,
-    seen      TEXT,
-    written   TEXT,
+CREATE TABLE IF NOT EXISTS shadows (
+    agenda      TEXT NOT NULL,
+    side        TEXT NOT NULL,
+    record_id   TEXT NOT NULL,
+    fingerprint TEXT NOT NULL,
+    data        TEXT NOT NULL,
+    updated_at  TEXT NOT NULL,
     PRIMARY KEY (agenda, side, record_id)
 ) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS cursors (
@@ -333,24 +335,28 @@ class SqliteStateStore(StateStore):
     def count_links(self) -> dict[str, int]:
         return {r[0]: r[1] for r in self._query("SELECT agenda, COUNT(*) FROM links GROUP BY agenda ORDER BY agenda")}
 
-    # --- fingerprints --------------------------------------------------------
+    # --- shadows -------------------------------------------------------------
+    def get_shadow(self, agenda, side, record_id):
+        rows = self._query(
+            "SELECT data FROM shadows WHERE agenda=? AND side=? AND record_id=?", (agenda, side, str(record_id))
+        )
+        return from_json(rows[0][0]) if rows else None
+
     def get_fingerprint(self, agenda, side, record_id):
         rows = self._query(
-            "SELECT seen, written FROM fingerprints WHERE agenda=? AND side=? AND record_id=?",
+            "SELECT fingerprint FROM shadows WHERE agenda=? AND side=? AND record_id=?",
             (agenda, side, str(record_id)),
         )
-        return (rows[0][0], rows[0][1]) if rows else (None, None)
+        return rows[0][0] if rows else None
 
-    def set_fingerprint(self, agenda, side, record_id, *, seen=None, written=None) -> None:
-        if seen is None and written is None:
-            return
-        with self.transaction():
-            self._db.execute(
-                "INSERT INTO fingerprints(agenda, side, record_id, seen, written) VALUES (?,?,?,?,?)"
-                " ON CONFLICT(agenda, side, record_id) DO UPDATE SET"
-                " seen=COALESCE(excluded.seen, seen), written=COALESCE(excluded.written, written)",
-                (agenda, side, str(record_id), seen, written),
-            )
+    def set_shadow(self, agenda, side, record_id, shadow) -> None:
+        data = to_json(shadow)
+        self._exec(
+            "INSERT INTO shadows(agenda, side, record_id, fingerprint, data, updated_at) VALUES (?,?,?,?,?,?)"
+            " ON CONFLICT(agenda, side, record_id) DO UPDATE SET fingerprint=excluded.fingerprint,"
+            " data=excluded.data, updated_at=excluded.updated_at",
+            (agenda, side, str(record_id), fingerprint(shadow), data, _now()),
+        )
 
     # --- cursors -------------------------------------------------------------
     def get_cursor(self, agenda, direction):

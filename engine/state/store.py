@@ -65,16 +65,17 @@ class StateStore(ABC):
     @abstractmethod
     def count_links(self) -> dict[str, int]: ...
 
-    # --- fingerprints --------------------------------------------------------
+    # --- shadows (what each side held when the pair was last in sync) --------
     @abstractmethod
-    def get_fingerprint(self, agenda: str, side: str, record_id: str) -> tuple[str | None, str | None]:
-        """(seen, written): hash of the mapped values last read from / last written to that record."""
+    def get_shadow(self, agenda: str, side: str, record_id: str) -> dict | None:
+        """The shadow of a record (see engine.sync.merge), or None if never synced."""
 
     @abstractmethod
-    def set_fingerprint(
-        self, agenda: str, side: str, record_id: str, *, seen: str | None = None, written: str | None = None
-    ) -> None:
-        """Update whichever of ``seen`` / ``written`` is given."""
+    def get_fingerprint(self, agenda: str, side: str, record_id: str) -> str | None:
+        """A short hash of the stored shadow (cheap unchanged-check)."""
+
+    @abstractmethod
+    def set_shadow(self, agenda: str, side: str, record_id: str, shadow: dict) -> None: ...
 
     # --- cursors -------------------------------------------------------------
     @abstractmethod

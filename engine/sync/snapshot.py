@@ -62,3 +62,50 @@ def dumps(snapshot: Mapping[str, Any]) -> str:
 
 def fingerprint(snapshot: Mapping[str, Any]) -> str:
     return hashlib.blake2b(dumps(snapshot).encode("utf-8"), digest_size=12).hexdigest()
+
+
+def _encode(value: Any) -> Any:
+    if isinstance(value, bool) or value is None or isinstance(value, str):
+        return value
+    if isinstance(value, int):
+        return value
+    if isinstance(value, Decimal):
+        return {"$num": str(value)}
+    if isinstance(value, float):
+        return {"$num": repr(value)}
+    if isinstance(value, datetime):
+        return {"$dt": value.isoformat()}
+    if isinstance(value, date):
+        return {"$date": value.isoformat()}
+    if isinstance(value, Mapping):
+        return {str(k): _encode(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_encode(v) for v in value]
+    return {"$str": str(value)}
+
+
+def _decode(value: Any) -> Any:
+    if isinstance(value, list):
+        return [_decode(v) for v in value]
+    if isinstance(value, dict):
+        if len(value) == 1:
+            (tag, raw), = value.items()
+            if tag == "$num":
+                return Decimal(raw)
+            if tag == "$dt":
+                return datetime.fromisoformat(raw)
+            if tag == "$date":
+                return date.fromisoformat(raw)
+            if tag == "$str":
+                return raw
+        return {k: _decode(v) for k, v in value.items()}
+    return value
+
+
+def to_json(value: Any) -> str:
+    """Serialise a record or shadow keeping Decimal, date and datetime types."""
+    return json.dumps(_encode(value), ensure_ascii=False, separators=(",", ":"), sort_keys=True)
+
+
+def from_json(text: str) -> Any:
+    return _decode(json.loads(text))

@@ -53,13 +53,19 @@ def test_one_record_cannot_be_linked_twice(store):
     assert full.id == half.id and store.count_links()["contracts"] == 1
 
 
-def test_fingerprints_update_independently(store):
-    store.set_fingerprint("stock", "pohoda", "5", seen="a")
-    store.set_fingerprint("stock", "pohoda", "5", written="b")
-    assert store.get_fingerprint("stock", "pohoda", "5") == ("a", "b")
-    store.set_fingerprint("stock", "pohoda", "5", seen="c")
-    assert store.get_fingerprint("stock", "pohoda", "5") == ("c", "b")
-    assert store.get_fingerprint("stock", "raynet", "5") == (None, None)
+def test_shadows_keep_types_and_fingerprint(store):
+    from datetime import date
+    from decimal import Decimal
+
+    shadow = {"price": Decimal("10.50"), "date": date(2026, 1, 31), "items": [{"code": "A"}], "n": 3}
+    assert store.get_shadow("stock", "pohoda", "5") is None
+    store.set_shadow("stock", "pohoda", "5", shadow)
+    assert store.get_shadow("stock", "pohoda", "5") == shadow
+    fp = store.get_fingerprint("stock", "pohoda", "5")
+    store.set_shadow("stock", "pohoda", "5", {**shadow, "price": Decimal("10.5")})
+    assert store.get_fingerprint("stock", "pohoda", "5") == fp  # same value, same fingerprint
+    store.set_shadow("stock", "pohoda", "5", {**shadow, "price": Decimal("11")})
+    assert store.get_fingerprint("stock", "pohoda", "5") != fp
 
 
 def test_cursors(store):
