@@ -21,6 +21,7 @@ and ``python_source``; :class:`Program` is the protocol it satisfies.
 from __future__ import annotations
 
 import itertools
+import warnings
 import operator
 from collections.abc import Mapping
 from decimal import Decimal, DecimalException
@@ -303,6 +304,8 @@ class _Generator:
         return self.remember_path(node, scope, self.key_access(node, self.atom(node.obj, scope), node.name))
 
     def key_access(self, node, obj: str, key: str) -> str:
+        if obj in ("None", "True", "False"):  # null/true/false have no keys
+            return "None"
         k = self.const(key)
         t = self.target(obj)
         self.emit(f"{t} = {obj}.get({k}) if type({obj}) is dict else (None if {obj} is None else _attr({obj}, {k}))",
@@ -317,6 +320,9 @@ class _Generator:
 
     def index(self, node, scope):
         obj = self.atom(node.obj, scope)
+        if obj in ("None", "True", "False"):  # null/true/false have no positions
+            self.atom(node.index, scope)
+            return "None"
         index = node.index
         if isinstance(index, A.Literal) and isinstance(index.value, str):
             return self.key_access(node, obj, index.value)
@@ -634,7 +640,9 @@ def compile_program(node: A.Node, *, text: str, tables=None, source: str | None 
     from decimal import ROUND_HALF_UP
     namespace["_ROUND_HALF_UP"] = ROUND_HALF_UP
     namespace["_locate"] = _Locator(filename, owners, text, source, node)
-    code = compile(py_source, filename, "exec")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # e.g. SyntaxWarning for constant operands; semantics are ours
+        code = compile(py_source, filename, "exec")
     exec(code, namespace)  # noqa: S102 - source generated from the AST only, see module docstring
     fn = namespace["_program"]
     fn.__name__ = fn.__qualname__ = "dsl_program"
