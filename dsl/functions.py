@@ -191,7 +191,7 @@ def _right(text, count):
         return None
     n = max(0, _int("right", "count", count))
     s = _text("right", "text", text)
-    return s[len(s) - n:] if n else ""
+    return s[max(0, len(s) - n):] if n else ""
 
 
 def _replace(text, old, new):
