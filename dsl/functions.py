@@ -681,7 +681,7 @@ _NULL_CASES = {
     "sum": [("sum(null)", 0), ("sum([null, 1])", 1), ("sum([1, 2], i => null)", 0)],
     "filter": [("filter(null, i => true)", []), ("filter([null, 1], i => i != null)", [1])],
     "map": [("map(null, i => i)", []), ("map([null, 1], i => i ?? 0)", [0, 1])],
-    "translate": [("translate(t, null)", None), ('translate(t, null, "x")', "x")],
+    "translate": [("translate(t, null)", None), ('translate(t, null, "x")', "x"), ('translate(t, "b", null)', None)],
     "today": [],
 }
 for _name, _cases in _NULL_CASES.items():
