@@ -232,7 +232,7 @@ def _contains(haystack, needle):
     raise ExprRuntimeError(f"contains: needs a text or a list, got {describe(haystack)}", value=haystack)
 
 
-def _split(text, separator):
+def _split(text, separator=None):
     if text is None:
         return []
     s = _text("split", "text", text)

@@ -109,7 +109,7 @@ def to_text(value) -> str:
     if isinstance(value, (_dt.date, _dt.datetime)):
         return value.isoformat()
     if isinstance(value, (list, tuple, Mapping)):
-        return json.dumps(to_json(value), ensure_ascii=False)
+        return dumps(value)
     raise ExprRuntimeError(f"cannot turn {describe(value)} into text", value=value)
 
 

@@ -333,3 +333,14 @@ def test_table_origin_appears_in_the_error():
     table = dsl.Table({"a": 1}, origin="mapping.yaml:12")
     with pytest.raises(dsl.ExprRuntimeError, match="defined at mapping.yaml:12"):
         ev("translate(t, k)", {"k": "b"}, tables={"t": table})
+
+
+def test_implementations_accept_every_arity_the_registry_allows():
+    import inspect
+    for name, spec in FUNCTIONS.items():
+        if spec.impl is None:
+            continue
+        signature = inspect.signature(spec.impl)
+        low, high = spec.arity
+        for n in range(low, (high if high is not None else low + 3) + 1):
+            signature.bind(*([None] * n))  # raises TypeError if the registry and the code disagree

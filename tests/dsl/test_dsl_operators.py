@@ -201,6 +201,10 @@ def test_concatenation_writes_values_as_text(text, expected):
         assert ev(text, env) == expected
 
 
+def test_lists_and_objects_are_written_as_json_with_exact_decimals():
+    assert ev('"" ~ x', {"x": [D("1.50"), {"k": dt.date(2024, 3, 1)}, None]}) == '[1.50, {"k": "2024-03-01"}, null]'
+
+
 def test_concatenated_decimal_has_no_exponent():
     assert ev('"" ~ x', {"x": D("1E+2")}) == "100"
 
