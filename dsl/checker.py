@@ -21,7 +21,8 @@ from decimal import Decimal
 from dsl import ast as A
 from dsl.errors import Diagnostic
 from dsl.functions import FUNCTIONS, FunctionSpec
-from dsl.tables import Table, normalize_tables
+from dsl.format import format_expression
+from dsl.tables import Table, lookup_key, normalize_tables
 
 #: deepest nesting of lambdas (each level multiplies the work by a list's length)
 MAX_LAMBDA_NESTING = 3
@@ -441,7 +442,6 @@ class _Checker:
         if len(args) >= 2 and len(args) < 3 and not table.has_default and isinstance(args[1], A.Literal) \
                 and args[1].value is not None:
             key = args[1].value
-            from dsl.tables import lookup_key
             if lookup_key(key) not in {lookup_key(k) for k in table.entries}:
                 self.error("E-DSL-TABLE-KEY", args[1], f"table '{table_arg.name}' has no entry for "
                                                        f"{_show_literal(args[1])}",
@@ -475,5 +475,4 @@ def _type_words(declared: str) -> str:
 
 
 def _show_literal(node: A.Literal) -> str:
-    from dsl.format import format_expression
     return format_expression(node)

@@ -113,7 +113,7 @@ def _date_formatter(fmt: str):
 _HELPERS = {
     "type": type, "len": len, "any": any, "all": all, "str": str, "int": int, "bool": bool, "dict": dict,
     "list": list, "Exception": Exception,
-    "_NUM": V.NUMBER_TYPES, "_Decimal": Decimal, "_MISS": _MISS, "_NO_DEFAULT": NO_DEFAULT,
+    "_Decimal": Decimal, "_MISS": _MISS, "_NO_DEFAULT": NO_DEFAULT,
     "_arith": V.arith, "_divide": V.divide, "_modulo": V.modulo, "_neg": V.negate, "_cmp": V.compare,
     "_eq": V.equal, "_ne": _not_equal, "_contains": V.contains, "_text": V.to_text, "_attr": V.get_attr,
     "_index": V.get_key, "_seq": _seq, "_sum_plain": _sum_plain, "_sum_bad": _sum_bad, "_too_long": _too_long,
@@ -123,9 +123,15 @@ _HELPERS = {
 _COMPARE_PY = {"<": "<", "<=": "<=", ">": ">", ">=": ">="}
 
 
+def _number_test(atom: str) -> str:
+    """Python test that ``atom`` is a language number (bool is not; Decimal is tested first: money)."""
+    return f"(type({atom}) is _Decimal or type({atom}) is int)"
+
+
 def _is_bool(node) -> bool:
+    """Does the node's code always give True or False? (Ordering gives null for a null operand.)"""
     if isinstance(node, A.Binary):
-        return node.op in A.COMPARISON_OPS or node.op in ("and", "or")
+        return node.op in ("==", "!=", "in", "not in", "and", "or")
     if isinstance(node, A.Unary):
         return node.op == "not"
     if isinstance(node, A.Literal):
@@ -344,7 +350,7 @@ class _Generator:
         if node.op == "not":
             self.emit(f"{t} = not {a}", node)
         else:
-            self.emit(f"{t} = -{a} if type({a}) in _NUM else _neg({a})", node)
+            self.emit(f"{t} = -{a} if {_number_test(a)} else _neg({a})", node)
         return t
 
     def gen_If(self, node, scope):
@@ -374,12 +380,23 @@ class _Generator:
             return self.concat(node, scope)
         left, right = node.left, node.right
         a = self.atom(left, scope)
+        if op in ("in", "not in"):
+            fast = self.literal_set(right)
+            t = self.temp()
+            neg = "not " if op == "not in" else ""
+            if fast is not None:  # the list literal itself is never built
+                guard, members = fast
+                self.emit(f"{t} = {neg}({guard.format(a)} and {a} in {members})", node)
+            else:
+                b = self.atom(right, scope)
+                self.emit(f"{t} = {neg}_contains({b}, {a})", node)
+            return t
         b = self.atom(right, scope)
         t = self.temp()
         lit_a = isinstance(left, A.Literal)
         lit_b = isinstance(right, A.Literal)
         if op in ("+", "-", "*", "/", "%"):
-            checks = [f"type({x}) in _NUM" for x, lit, n in ((a, lit_a, left), (b, lit_b, right))
+            checks = [_number_test(x) for x, lit, n in ((a, lit_a, left), (b, lit_b, right))
                       if not (lit and type(n.value) in (int, Decimal))]
             guard = " and ".join(checks) or "True"
             fast = {"+": f"{a} + {b}", "-": f"{a} - {b}", "*": f"{a} * {b}",
@@ -396,18 +413,9 @@ class _Generator:
             elif lit_a and isinstance(left.value, str):
                 guard = f"type({b}) is str"
             else:
-                guard = " and ".join(f"type({x}) in _NUM" for x, lit, n in ((a, lit_a, left), (b, lit_b, right))
+                guard = " and ".join(_number_test(x) for x, lit, n in ((a, lit_a, left), (b, lit_b, right))
                                      if not (lit and type(n.value) in (int, Decimal))) or "True"
             self.emit(f"{t} = {a} {py} {b} if {guard} else _cmp({self.const(op)}, {a}, {b})", node)
-            return t
-        if op in ("in", "not in"):
-            neg = "not " if op == "not in" else ""
-            fast = self.literal_set(right)
-            if fast is not None:
-                guard, members = fast
-                self.emit(f"{t} = {neg}({guard.format(a)} and {a} in {members})", node)
-            else:
-                self.emit(f"{t} = {neg}_contains({b}, {a})", node)
             return t
         raise AssertionError(op)  # pragma: no cover
 
@@ -437,7 +445,7 @@ class _Generator:
         if all(isinstance(v, str) for v in values):
             return "type({0}) is str", self.const(frozenset(values))
         if all(type(v) in (int, Decimal) for v in values):
-            return "type({0}) in _NUM", self.const(frozenset(values))
+            return _number_test("{0}"), self.const(frozenset(values))
         return None
 
     def logic(self, node, scope):
@@ -449,8 +457,13 @@ class _Generator:
             n = n.left
         operands.append(n)
         operands.reverse()
-        t = self.temp()
-        self.assign(t, operands[0], scope, as_bool=True)
+        first = self.atom(operands[0], scope)
+        if _is_bool(operands[0]) and self.owned(first):
+            t = first
+        else:
+            t = self.temp()
+            self.emit(f"{t} = {first}" if _is_bool(operands[0]) else f"{t} = True if {first} else False",
+                      operands[0])
         test = f"if {t}:" if op == "and" else f"if not {t}:"
         for operand in operands[1:]:
             self.block(test, node, lambda o=operand: self.assign(t, o, scope, as_bool=True))
@@ -600,7 +613,7 @@ class _Generator:
             elif name == "count":
                 self.block(f"if {b}:", lam, lambda: self.emit(f"{t} += 1", lam))
             elif name == "sum":
-                self.block(f"if type({b}) in _NUM:", lam, lambda: self.emit(f"{t} = {t} + {b}", lam))
+                self.block(f"if {_number_test(b)}:", lam, lambda: self.emit(f"{t} = {t} + {b}", lam))
                 self.block(f"elif {b} is not None:", lam, lambda: self.emit(f"_sum_bad({b})", lam))
             elif name == "filter":
                 self.block(f"if {b}:", lam, lambda: self.emit(f"{t}.append({var})", lam))

@@ -237,6 +237,15 @@ def test_truthiness(value, expected):
     assert ev("x or false", {"x": value}) is expected
 
 
+def test_and_or_give_booleans_even_when_a_comparison_is_null():
+    assert ev("x > 1 and true") is False
+    assert ev("true and x > 1") is False
+    assert ev("x > 1 or false") is False
+    assert ev("false or x > 1") is False
+    assert ev("x > 1 or x < 1 or y") is False
+    assert ev("not (x > 1)") is True
+
+
 def test_and_or_short_circuit_and_give_booleans():
     assert ev("x != 0 and 10 / x > 1", {"x": 0}) is False
     assert ev("x == 0 or 10 / x > 1", {"x": 0}) is True
