@@ -54,10 +54,6 @@ def kind(value) -> str:
         return "list"
     if isinstance(value, Mapping):
         return "object"
-    if isinstance(value, bool):
-        return "boolean"
-    if isinstance(value, int) and not isinstance(value, bool):
-        return "number"
     return "unsupported"
 
 

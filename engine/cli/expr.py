@@ -30,11 +30,17 @@ def _usage(message: str) -> typer.Exit:
     return typer.Exit(2)
 
 
-def _read_record(path: Path) -> dict:
+def _read_text(path: Path, what: str) -> str:
     try:
-        text = path.read_text(encoding="utf-8")
+        return path.read_text(encoding="utf-8")
     except OSError as exc:
-        raise _usage(f"cannot read the record file {path}: {exc.strerror or exc}") from None
+        raise _usage(f"cannot read the {what} file {path}: {exc.strerror or exc}") from None
+    except UnicodeDecodeError:
+        raise _usage(f"the {what} file {path} is not UTF-8 text") from None
+
+
+def _read_record(path: Path) -> dict:
+    text = _read_text(path, "record")
     try:
         data = json.loads(text, parse_float=Decimal)
     except json.JSONDecodeError as exc:
@@ -58,10 +64,7 @@ def _decimals(value):
 def _read_tables(path: Path) -> dict:
     from ruamel.yaml import YAML, YAMLError
 
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise _usage(f"cannot read the tables file {path}: {exc.strerror or exc}") from None
+    text = _read_text(path, "tables")
     try:
         data = YAML(typ="safe", pure=True).load(text)
     except YAMLError as exc:
