@@ -104,3 +104,18 @@ def test_help_lists_the_command():
     assert result.exit_code == 0
     assert "--record" in result.output and "--tables" in result.output
     assert re.search(r"JSON", result.output)
+
+
+def test_commands_in_the_language_reference_run(monkeypatch):
+    monkeypatch.chdir(ROOT)
+    text = (ROOT / "docs" / "dsl.md").read_text(encoding="utf-8")
+    block = re.search(r"```sh\n(.*?)```", text, re.S).group(1)
+    commands = [line for line in block.splitlines() if line.startswith("rpsync expr")]
+    assert len(commands) >= 4
+    results = []
+    for line in commands:
+        code, out, err = run(*shlex.split(line)[2:])
+        assert code == 0, (line, err)
+        results.append(json.loads(out, parse_float=Decimal))
+    assert results[2] == "vyhráno"
+    assert results[3] == Decimal("1400.00")
