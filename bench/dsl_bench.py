@@ -290,7 +290,7 @@ def main() -> None:
     print("expressions (rpsync syntax):")
     for name, expr, *_ in rows:
         print(f"  {name}: {expr}")
-    print(f"\nPython {sys.version.split()[0]}, simpleeval {getattr(simpleeval, '__version__', '?')}, "
+    print(f"\nPython {sys.version.split()[0]}, simpleeval {_version('simpleeval')}, "
           f"cel-python {_version('cel-python')}")
 
 
