@@ -51,7 +51,7 @@ class Diagnostic:
         if text is not None:
             lines = text.split("\n")
             if 1 <= self.line <= len(lines):
-                src = lines[self.line - 1].replace("\t", " ")
+                src = lines[self.line - 1].rstrip("\r").replace("\t", " ")
                 width = (self.end_column - self.column) if self.end_line == self.line else len(src) - self.column + 1
                 width = max(1, width)
                 out.append("  " + src)

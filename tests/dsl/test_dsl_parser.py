@@ -161,3 +161,9 @@ def test_parser_is_built_once():
     first = p._LARK
     dsl.parse("a + b")
     assert p._LARK is first
+
+
+def test_windows_line_ends_and_tabs_keep_the_caret_aligned():
+    err = _syntax("a ~\r\n\tb c")
+    assert err.diagnostic.line == 2 and err.diagnostic.column == 4
+    assert err.render().splitlines()[1:3] == ["   b c", "     ^"]
