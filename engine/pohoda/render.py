@@ -376,6 +376,17 @@ class _Writer:
         return f"<{tag}{attrs}>{escape_text(self.scalar(info, value, where))}</{tag}>"
 
 
+def write_fields(agenda: str, record: Mapping, *, label: str | None = None,
+                 limits: Mapping[str, int] | None = None) -> str:
+    """The child elements of an agenda record (no agenda element around them), in XSD order.
+
+    Used where the record sits inside another element than the import one,
+    e.g. ``lAdb:addressbook`` of a list answer (the simulator's exports).
+    """
+    writer = _Writer(catalogs.load("pohoda", agenda), label=label or agenda, limits=limits or {})
+    return writer.children(record, "", "")
+
+
 def with_value(record: Mapping | None, path: str, value: Any) -> dict:
     """A copy of ``record`` with ``value`` set at dotted ``path`` (``a.b[]`` appends). None = unchanged."""
     base = dict(record or {})
