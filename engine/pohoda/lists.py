@@ -29,6 +29,7 @@ from lxml import etree
 
 from engine import catalogs, xmlsafe
 from engine.errors import RpsyncError
+from engine.pohoda.localtime import aware
 
 RSP = "http://www.stormware.cz/schema/version_2/response.xsd"
 #: agendas that are parts of another agenda's records: (parent agenda, path of the sub-list)
@@ -38,22 +39,12 @@ DERIVED = {
     "related_prices": ("stock", "stockPriceItem.stockPrice"),
 }
 _CHUNK = 64 * 1024
-_PRAGUE = None
 
 
 class ListError(RpsyncError):
     """A list answer cannot be read, or POHODA answered the list request with an error."""
 
     code = "E-POHODA-LIST"
-
-
-def _prague():
-    global _PRAGUE
-    if _PRAGUE is None:
-        from zoneinfo import ZoneInfo
-
-        _PRAGUE = ZoneInfo("Europe/Prague")
-    return _PRAGUE
 
 
 class _LimitedReader:
@@ -96,7 +87,7 @@ def _scalar(type_: str, text: str | None, where: str) -> Any:
             return dt.date.fromisoformat(value[:10])
         if type_ == "datetime":
             stamp = dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
-            return stamp if stamp.tzinfo else stamp.replace(tzinfo=_prague())
+            return aware(stamp)
     except (ValueError, InvalidOperation):
         raise ListError(f"field {where}: {value!r} is not a valid {type_}") from None
     return value

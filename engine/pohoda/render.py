@@ -36,6 +36,7 @@ from markupsafe import Markup
 
 from engine import catalogs
 from engine.errors import RpsyncError
+from engine.pohoda.localtime import to_local
 from engine.resources import templates_dir
 
 NS_BASE = "http://www.stormware.cz/schema/version_2/"
@@ -78,7 +79,6 @@ AGENDAS_WITH_UPDATE = frozenset({"address_book", "contact_persons"})
 INVOICE_KINDS = ("issuedInvoice", "issuedAdvanceInvoice", "issuedCorrectiveTax")
 
 _BAD_XML_CHARS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
-_PRAGUE = None
 
 
 class RenderError(RpsyncError):
@@ -99,15 +99,6 @@ class RenderError(RpsyncError):
 
 
 # -- value formatting per XSD type --------------------------------------------------------
-
-
-def _prague():
-    global _PRAGUE
-    if _PRAGUE is None:
-        from zoneinfo import ZoneInfo
-
-        _PRAGUE = ZoneInfo("Europe/Prague")
-    return _PRAGUE
 
 
 def xsd_bool(value: Any) -> str:
@@ -149,9 +140,7 @@ def xsd_int(value: Any) -> str:
 
 def xsd_date(value: Any) -> str:
     if isinstance(value, dt.datetime):
-        if value.tzinfo is not None:
-            value = value.astimezone(_prague())
-        return value.date().isoformat()
+        return to_local(value).date().isoformat()
     if isinstance(value, dt.date):
         return value.isoformat()
     if isinstance(value, str):
@@ -170,9 +159,7 @@ def xsd_datetime(value: Any) -> str:
     aware datetimes are converted to Czech local time.
     """
     if isinstance(value, dt.datetime):
-        if value.tzinfo is not None:
-            value = value.astimezone(_prague()).replace(tzinfo=None)
-        return value.replace(microsecond=0).isoformat()
+        return to_local(value).replace(microsecond=0).isoformat()
     if isinstance(value, dt.date):
         return dt.datetime.combine(value, dt.time()).isoformat()
     if isinstance(value, str):
