@@ -203,6 +203,8 @@ def iter_records(agenda: str | None, stream, *, max_bytes: int = xmlsafe.DEFAULT
             remove_comments=True, remove_pis=True, huge_tree=True,
         )
         depth = 0
+        pack_error = None
+        items_seen = 0
         list_depth = -1  # depth of the lst:list… element we are inside
         checked = False
         try:
@@ -214,9 +216,12 @@ def iter_records(agenda: str | None, stream, *, max_bytes: int = xmlsafe.DEFAULT
                         checked = True
                         if elem.tag != f"{{{RSP}}}responsePack":
                             raise ListError(f"expected a POHODA responsePack, got <{etree.QName(elem).localname}>")
-                        if elem.get("state") == "error":
-                            raise ListError(f"POHODA answered the list request with an error: {elem.get('note') or 'no reason given'}")
-                    elif depth == 2 and elem.get("state") == "error":
+                        if elem.get("state") == "error":  # the items say why; a pack without items says it here
+                            pack_error = elem.get("note") or "no reason given"
+                    elif depth == 2:
+                        items_seen += 1
+                        if elem.get("state") != "error":
+                            continue
                         raise ListError(
                             f"POHODA answered list request item {elem.get('id')!r} with an error: "
                             f"{elem.get('note') or 'no reason given'}"
@@ -243,6 +248,8 @@ def iter_records(agenda: str | None, stream, *, max_bytes: int = xmlsafe.DEFAULT
                     elem.clear(keep_tail=False)
                 elif depth == 2:
                     elem.clear(keep_tail=False)
+                elif depth == 1 and pack_error is not None and not items_seen:
+                    raise ListError(f"POHODA answered the list request with an error: {pack_error}")
                 depth -= 1
         except etree.XMLSyntaxError as exc:
             raise xmlsafe.MalformedXmlError(f"the POHODA list answer is not well-formed XML: {exc}") from None

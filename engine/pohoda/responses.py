@@ -116,7 +116,7 @@ class ResponseItem:
         if self.duplicity:
             dup = self.duplicity[0]
             text = (text + "; " if text else "") + (
-                f"already imported as {dup.agenda_type} id {dup.id} number {dup.number}"
+                f"already imported as {dup.agenda_type} id {dup.id}" + (f" number {dup.number}" if dup.number else "")
                 if dup.id is not None else f"already imported ({dup.agenda_type}); that document was deleted since"
             )
         return text or self.state
