@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+from functools import cache
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import IO, Any, Iterator
@@ -93,7 +94,7 @@ def _scalar(type_: str, text: str | None, where: str) -> Any:
     return value
 
 
-class _Converter:
+class _Converter:  # see record_from_element()
     """Element subtree -> record dict, typed by a catalog (or untyped without one)."""
 
     def __init__(self, catalog: catalogs.Catalog | None) -> None:
@@ -160,6 +161,16 @@ class _Converter:
             out[name] = prev + [value] if isinstance(prev, list) else [prev, value]
         else:
             out[name] = value
+
+
+@cache
+def _converter(agenda: str) -> _Converter:
+    return _Converter(catalogs.load("pohoda", agenda))
+
+
+def record_from_element(agenda: str, elem) -> dict:
+    """One agenda element (an import's or an export's) as a typed record of ``agenda``."""
+    return _converter(agenda).record(elem)
 
 
 def _open(source) -> tuple[IO[bytes], bool]:

@@ -127,7 +127,8 @@ _PREFIX = {
 }
 
 
-def _readable(message: str) -> str:
+def readable(message: str) -> str:
+    """An lxml/XSD message with STORMWARE prefixes instead of {namespace} names."""
     return _QNAME.sub(lambda m: _PREFIX.get(m.group(1), m.group(1)) + ":", message)
 
 
@@ -180,4 +181,4 @@ class Validator:
         schema = self.schema(entry)
         if schema.validate(root):
             return []
-        return [f"line {e.line}: {_readable(e.message)}" for e in schema.error_log]
+        return [f"line {e.line}: {readable(e.message)}" for e in schema.error_log]

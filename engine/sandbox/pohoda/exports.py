@@ -23,6 +23,12 @@ from lxml import etree
 from engine.pohoda import render
 from engine.pohoda.localtime import to_local
 from engine.pohoda.render import escape_attr
+from engine.sandbox.pohoda.common import HEADER
+from engine.sandbox.pohoda.common import child as _find
+from engine.sandbox.pohoda.common import get as _get
+from engine.sandbox.pohoda.common import kids as _kids
+from engine.sandbox.pohoda.common import local as _local
+from engine.sandbox.pohoda.common import text as _text
 from engine.sandbox.pohoda.store import Store
 
 NS = render.NS_BASE
@@ -37,39 +43,11 @@ LIST_REQUESTS = {
     (f"{NS}list.xsd", "listInvoiceRequest"): ("issued_invoices", "lst", "listInvoice", "invoice", "requestInvoice"),
     (f"{NS}list.xsd", "listSellingPriceRequest"): ("sales_prices", "lst", "listSellingPrice", "itemSellingPrice", None),
 }
-HEADER = {"address_book": "addressbookHeader", "stock": "stockHeader", "contracts": "contractDesc",
-          "received_orders": "orderHeader", "offers": "offerHeader", "issued_invoices": "invoiceHeader"}
 KIND_ATTRIBUTE = {"received_orders": "orderType", "offers": "offerType", "issued_invoices": "invoiceType"}
 
 
 class ExportError(Exception):
     pass
-
-
-def _local(elem) -> str:
-    return etree.QName(elem).localname
-
-
-def _kids(elem):
-    return [c for c in elem if isinstance(c.tag, str)]
-
-
-def _find(elem, name):
-    return next((c for c in _kids(elem) if _local(c) == name), None) if elem is not None else None
-
-
-def _text(elem, name):
-    c = _find(elem, name)
-    return c.text.strip() if c is not None and c.text else None
-
-
-def _get(record, path):
-    node = record
-    for part in path.split("."):
-        if not isinstance(node, dict):
-            return None
-        node = node.get(part)
-    return node
 
 
 def _bool(elem, name, default):

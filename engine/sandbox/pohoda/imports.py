@@ -29,7 +29,6 @@ Behaviour and its sources (facts notes = ../shared/notes/pohoda-xml-facts.md):
 from __future__ import annotations
 
 import copy
-import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -37,10 +36,14 @@ from lxml import etree
 
 from engine import catalogs, xmlsafe
 from engine.pohoda import render
-from engine.pohoda.lists import ListError, _Converter
+from engine.pohoda.lists import ListError, record_from_element
 from engine.pohoda.render import escape_attr, escape_text
-from engine.pohoda.xsd import Validator
+from engine.pohoda.xsd import Validator, readable
 from engine.sandbox.pohoda import exports
+from engine.sandbox.pohoda.common import HEADER
+from engine.sandbox.pohoda.common import child as _child
+from engine.sandbox.pohoda.common import get as _get
+from engine.sandbox.pohoda.common import text as _text
 from engine.sandbox.pohoda.store import Store
 
 NS = render.NS_BASE
@@ -56,10 +59,6 @@ IMPORT_AGENDAS = {
     (f"{NS}invoice.xsd", "invoice"): "issued_invoices",
     (f"{NS}contract.xsd", "contract"): "contracts",
     (f"{NS}stock.xsd", "stock"): "stock",
-}
-HEADER = {
-    "address_book": "addressbookHeader", "received_orders": "orderHeader", "offers": "offerHeader",
-    "issued_invoices": "invoiceHeader", "contracts": "contractDesc", "stock": "stockHeader",
 }
 DETAIL = {"received_orders": ("orderDetail", "orderItem"), "offers": ("offerDetail", "offerItem"),
           "issued_invoices": ("invoiceDetail", "invoiceItem")}
@@ -110,13 +109,6 @@ def _q(ns: str, local: str) -> str:
     return f"{{{ns}}}{local}"
 
 
-def _child(elem, local: str):
-    for c in elem:
-        if isinstance(c.tag, str) and etree.QName(c).localname == local:
-            return c
-    return None
-
-
 class Importer:
     def __init__(self, store: Store, *, validator: Validator | None, ico: str, www_limit: int = 32,
                  check_duplicity: bool = True) -> None:
@@ -125,12 +117,9 @@ class Importer:
         self.ico = ico
         self.www_limit = www_limit
         self.check_duplicity = check_duplicity
-        self._converters = {}
 
     def _convert(self, agenda: str, elem) -> dict:
-        if agenda not in self._converters:
-            self._converters[agenda] = _Converter(catalogs.load("pohoda", agenda))
-        return self._converters[agenda].record(elem)
+        return record_from_element(agenda, elem)
 
     # -- the pack ----------------------------------------------------------------
     def process(self, data: bytes) -> bytes:
@@ -152,7 +141,7 @@ class Importer:
                 starts = [el.sourceline for el in items]
                 for err in schema.error_log:
                     idx = max((i for i, line in enumerate(starts) if line <= err.line), default=None)
-                    message = render_message(err.message)
+                    message = readable(err.message)
                     if idx is None or err.line == root.sourceline:
                         envelope.append(f"line {err.line}: {message}")
                     else:
@@ -232,6 +221,13 @@ class Importer:
             parts.append(f"{info.ns}:{name}" if info and info.ns else name)
         return base + "/" + "/".join(parts)
 
+    def _incoming(self, agenda: str, body) -> tuple[str, Any, dict]:
+        """(action, actionType operation element, the record without its actionType)."""
+        action, op = self._action(body)
+        record = self._convert(agenda, body)
+        record.pop("actionType", None)
+        return action, op, record
+
     @staticmethod
     def _action(body) -> tuple[str, Any]:
         at = _child(body, "actionType")
@@ -292,9 +288,7 @@ class Importer:
     # -- address book ------------------------------------------------------------------
     def _do_address_book(self, body, result: ItemResult, base: str) -> None:
         agenda = "address_book"
-        action, op = self._action(body)
-        record = self._convert(agenda, body)
-        record.pop("actionType", None)
+        action, op, record = self._incoming(agenda, body)
         header = record.setdefault("addressbookHeader", {})
         identity = header.setdefault("identity", {})
         ext_pairs = [(e.get("exSystemName", ""), e.get("ids", "")) for e in identity.pop("extId", [])]
@@ -362,9 +356,7 @@ class Importer:
     # -- stock ----------------------------------------------------------------------
     def _do_stock(self, body, result: ItemResult, base: str) -> None:
         agenda = "stock"
-        action, op = self._action(body)
-        record = self._convert(agenda, body)
-        record.pop("actionType", None)
+        action, op, record = self._incoming(agenda, body)
         header = record.setdefault("stockHeader", {})
         ext = header.pop("extId", None)
         ext_pairs = [(ext.get("exSystemName", ""), ext.get("ids", ""))] if ext else []
@@ -588,28 +580,8 @@ class Importer:
         return render.encode("".join(out))
 
 
-def render_message(message: str) -> str:
-    from engine.pohoda.xsd import _readable
-
-    return _readable(message)
-
-
 def _prefix(agenda: str) -> str:
     return catalogs.load("pohoda", agenda).root_ns or ""
-
-
-def _text(elem, local: str) -> str | None:
-    c = _child(elem, local)
-    return c.text.strip() if c is not None and c.text else None
-
-
-def _get(record: Any, path: str) -> Any:
-    node = record
-    for part in path.split("."):
-        if not isinstance(node, dict):
-            return None
-        node = node.get(part)
-    return node
 
 
 def _deep_merge(old: dict, new: dict) -> dict:

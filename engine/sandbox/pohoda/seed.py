@@ -17,18 +17,16 @@ import datetime as dt
 import json
 from decimal import Decimal
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Mapping
 
 from lxml import etree
 
-from engine import catalogs
 from engine.errors import RpsyncError
 from engine.pohoda import render
-from engine.pohoda.lists import _Converter
+from engine.pohoda.lists import record_from_element
+from engine.sandbox.pohoda.common import HEADER
 from engine.sandbox.pohoda.store import Store
 
-HEADER = {"address_book": "addressbookHeader", "stock": "stockHeader", "contracts": "contractDesc",
-          "received_orders": "orderHeader", "offers": "offerHeader", "issued_invoices": "invoiceHeader"}
 KIND = {"received_orders": ("orderType", "receivedOrder"), "offers": ("offerType", "issuedOffer"),
         "issued_invoices": ("invoiceType", "issuedInvoice")}
 _WRAP = "".join(f' xmlns:{p}="{render.NS_BASE}{f}.xsd"' for p, f in render.NAMESPACES.items())
@@ -42,7 +40,7 @@ def typed(agenda: str, record: Mapping) -> dict:
     """The record with every value typed as the list reader would give it."""
     xml = f"<seed{_WRAP}>{render.write_fields(agenda, record, label=f'seed {agenda}')}</seed>"
     root = etree.fromstring(xml.encode("utf-8"))
-    return _Converter(catalogs.load("pohoda", agenda)).record(root)
+    return record_from_element(agenda, root)
 
 
 def load_seed(source: str | Path | Mapping) -> Mapping:
