@@ -40,6 +40,8 @@ DERIVED = {
     "related_prices": ("stock", "stockPriceItem.stockPrice"),
 }
 _CHUNK = 64 * 1024
+#: default size limit of a list answer: streaming keeps memory flat, so exports may be large
+DEFAULT_MAX_BYTES = 2 * 1024 * 1024 * 1024
 
 
 class ListError(RpsyncError):
@@ -194,7 +196,7 @@ def _record_element(agenda: str | None) -> tuple[str | None, catalogs.Catalog | 
     return cat.root, cat
 
 
-def iter_records(agenda: str | None, stream, *, max_bytes: int = xmlsafe.DEFAULT_MAX_BYTES) -> Iterator[dict]:
+def iter_records(agenda: str | None, stream, *, max_bytes: int = DEFAULT_MAX_BYTES) -> Iterator[dict]:
     """Yield the records of a list answer (responsePack with ``lst:list…``), one at a time.
 
     ``stream``: a binary file object, bytes, or a path. ``agenda``: a POHODA

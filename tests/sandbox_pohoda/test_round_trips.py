@@ -131,3 +131,15 @@ def _stock_doc(rec):
     """Stock import (the engine never writes stock — R-S*; tests and demos seed the sandbox with it)."""
     body = render.write_fields("stock", rec)
     return f'<stk:stock version="2.0">{body}</stk:stock>'
+
+
+def test_big_list_answer_streams_from_mserver_to_records(client, sandbox):
+    docs = [render.PackItem(f"a{n}", render.render_document("address_book", records.company(ico=f"2{n:07d}")))
+            for n in range(120)]
+    for batch, answer in client.transport.send(docs, ico="12345678"):
+        assert all(i.ok for i in answer.items)
+    pack = render.render_datapack([render.PackItem("l", render.render_list_request("address_book"))], ico="12345678")
+    with client.transport.open_response(pack) as fh:
+        icos = [r["addressbookHeader"]["identity"]["address"]["ico"] for r in lists.iter_records("address_book", fh)]
+    assert icos == [f"2{n:07d}" for n in range(120)]
+    assert [m for m, p, s in sandbox.requests if p == "/xml"] == ["POST"] * 4  # 50 + 50 + 20, then the list

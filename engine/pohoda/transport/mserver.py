@@ -38,6 +38,8 @@ _HTTP_ERRORS = {
     503: "mServer is temporarily unavailable (503)",
 }
 DEFAULT_BATCH = 100
+#: answers are spooled to disk, so big list exports are fine; imports' answers are parsed with xmlsafe's limit
+LIST_MAX_BYTES = 2 * 1024 * 1024 * 1024
 _SPOOL = 8 * 1024 * 1024
 
 
@@ -57,7 +59,7 @@ class MServerTransport:
         connect_timeout: float = 10.0,
         batch_size: int = DEFAULT_BATCH,
         compress_requests: bool = True,
-        max_response_bytes: int = xmlsafe.DEFAULT_MAX_BYTES,
+        max_response_bytes: int = LIST_MAX_BYTES,
         http_transport: httpx.BaseTransport | None = None,
         verify: bool | str = True,
     ) -> None:
@@ -165,7 +167,7 @@ class MServerTransport:
         renderer = renderer or render.default_renderer()
         for batch in batches(items, self.batch_size):
             pack = renderer.render_datapack(batch, ico=ico, application=self.application, note=note)
-            answer = responses.parse_response_pack(self.submit(pack), max_bytes=self.max_response_bytes)
+            answer = responses.parse_response_pack(self.submit(pack), max_bytes=xmlsafe.DEFAULT_MAX_BYTES)
             yield batch, answer.check()
 
     def health(self) -> Health:
