@@ -1,0 +1,57 @@
+"""``rpsync sandbox …``: run a simulator alone on loopback (POHODA mServer; the Raynet API joins here).
+
+    rpsync sandbox pohoda --port 8444 --seed data.json     # or --demo for the shipped demo data
+"""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+from typing import Optional
+
+import typer
+
+from engine.cli.app import app
+from engine.errors import RpsyncError
+
+sandbox_app = typer.Typer(
+    name="sandbox",
+    help="Run a simulator of POHODA mServer or the Raynet API on loopback, for demos and trying mappings.",
+    no_args_is_help=True,
+)
+app.add_typer(sandbox_app, name="sandbox")
+
+@sandbox_app.command("pohoda")
+def pohoda(
+    port: int = typer.Option(8444, "--port", help="TCP port on 127.0.0.1 (0 = any free port)."),
+    seed: Optional[Path] = typer.Option(None, "--seed", help="JSON file with records to start with."),
+    demo: bool = typer.Option(False, "--demo", help="Start with the shipped demo data."),
+    store: Optional[Path] = typer.Option(None, "--store", help="SQLite file to keep the data in (default: memory)."),
+    xsd_dir: Optional[Path] = typer.Option(
+        None, "--xsd", help="POHODA XSD folder for checking every dataPack (default: $RPSYNC_POHODA_XSD or the cache)."
+    ),
+) -> None:
+    """Simulate POHODA mServer: login sandbox/sandbox, accounting unit IČ 12345678."""
+    from engine.sandbox.pohoda import DEMO_SEED, ICO, PASSWORD, USER, PohodaSandbox
+
+    if seed and demo:
+        typer.echo("error: use --seed FILE or --demo, not both", err=True)
+        raise typer.Exit(2)
+    kwargs = {"xsd_dir": xsd_dir} if xsd_dir else {}
+    try:
+        sandbox = PohodaSandbox(store_path=store, seed=DEMO_SEED if demo else seed, port=port, **kwargs).start()
+    except (RpsyncError, OSError) as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(2)
+    typer.echo(f"POHODA mServer sandbox on {sandbox.url}  (POST /xml, GET /status)")
+    typer.echo(f"login: user {USER}, password {PASSWORD}; accounting unit IČ {ICO}")
+    typer.echo("XSD checks: " + (f"on ({sandbox.xsd_dir})" if sandbox.xsd_checks else "off (no XSD folder configured)"))
+    if sandbox.seeded:
+        typer.echo("seeded: " + ", ".join(f"{k} {v}" for k, v in sandbox.seeded.items()))
+    typer.echo("Ctrl-C stops it.")
+    try:
+        threading.Event().wait()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        sandbox.close()

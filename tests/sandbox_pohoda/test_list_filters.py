@@ -1,0 +1,105 @@
+"""List requests are served from the store with the filters the engine uses (R-G7)."""
+
+import datetime as dt
+
+import pytest
+
+from engine.pohoda import render
+from engine.pohoda.lists import ListError
+from engine.sandbox.pohoda import DEMO_SEED, PohodaSandbox
+from tests.pohoda import records
+from tests.sandbox_pohoda.conftest import Client
+from tests.sandbox_pohoda.test_round_trips import _stock_doc
+
+
+@pytest.fixture()
+def demo(pohoda_xsd_dir, pohoda_validator, clock):
+    with PohodaSandbox(seed=DEMO_SEED, xsd_dir=pohoda_xsd_dir, clock=clock) as sb:
+        c = Client(sb, pohoda_validator)
+        yield c
+        c.transport.close()
+
+
+def ids(recs, header):
+    return [r[header]["id"] for r in recs]
+
+
+def test_filter_by_id_ext_id_company_and_ico(demo):
+    assert ids(demo.list("address_book", filter={"id": 2}), "addressbookHeader") == [2]
+    assert ids(demo.list("address_book", filter={"ext_id": "101"}), "addressbookHeader") == [1]
+    assert ids(demo.list("address_book", filter={"company": "Jana Malá"}), "addressbookHeader") == [2]
+    assert ids(demo.list("address_book", filter={"ico": "27082440"}), "addressbookHeader") == [1]
+    assert demo.list("address_book", filter={"ext_id": "nope"}) == []
+
+
+def test_ext_ids_are_exported_for_the_asked_system_only(demo, sandbox=None):
+    (rec,) = demo.list("address_book", filter={"id": 1})
+    assert rec["addressbookHeader"]["identity"]["extId"] == [{"ids": "101", "exSystemName": "raynet"}]
+    other = render.Renderer(ext_system="eshop")
+    pack = render.render_datapack([render.PackItem("l", other.render_list_request("address_book", filter={"id": 1}))],
+                                  ico="12345678")
+    from engine.pohoda import lists
+
+    (rec,) = lists.iter_records("address_book", demo.raw(pack))
+    assert "extId" not in rec["addressbookHeader"]["identity"]
+
+
+def test_last_changes_sees_only_later_saves(client, clock):
+    client.one(render.render_document("address_book", records.company(ico="11111111")))
+    clock.advance(hours=1)
+    client.one(render.render_document("address_book", records.company(ico="22222222")))
+    since = dt.datetime(2025, 3, 1, 10, 30)
+    assert ids(client.list("address_book", filter={"last_changes": since}), "addressbookHeader") == [2]
+    # an aware cursor is compared in POHODA's local time (10:30 UTC = 11:30 in Prague, after the second save)
+    aware = dt.datetime(2025, 3, 1, 10, 30, tzinfo=dt.timezone.utc)
+    assert client.list("address_book", filter={"last_changes": aware}) == []
+    assert len(client.list("address_book")) == 2
+
+
+def test_number_series_and_exact_numbers(client):
+    client.one(_stock_doc({"stockHeader": {"code": "SR-M6", "name": "Šroub"}}))
+    order = records.received_order()
+    for series in ("OP", "OP", "EX"):
+        order["orderHeader"]["number"] = {"ids": series}
+        assert client.one(render.render_document("received_orders", order)).ok
+    numbers = lambda recs: [r["orderHeader"]["number"]["numberRequested"] for r in recs]  # noqa: E731
+    assert numbers(client.list("received_orders", filter={"number_series": ["25OP"]})) == ["25OP0001", "25OP0002"]
+    assert numbers(client.list("received_orders", filter={"number_series": ["25EX"]})) == ["25EX0001"]
+    assert numbers(client.list("received_orders", filter={"numbers": ["25OP0002"]})) == ["25OP0002"]
+
+
+def test_warehouse_group_and_code_selections_for_stock(client):
+    for code, storage in (("A1", "Hlavní/Šrouby"), ("A2", "Hlavní/Matice"), ("B1", "Pobočka/Šrouby")):
+        assert client.one(_stock_doc({"stockHeader": {"code": code, "name": code, "storage": {"ids": storage}}})).ok
+    codes = lambda recs: [r["stockHeader"]["code"] for r in recs]  # noqa: E731
+    assert codes(client.list("stock", filter={"store": "Hlavní"})) == ["A1", "A2"]
+    assert codes(client.list("stock", filter={"storage": "Hlavní/Šr"})) == ["A1"]
+    assert codes(client.list("stock", filter={"storage": {"ids": "Pobočka"}})) == ["B1"]
+    assert codes(client.list("stock", filter={"code": "A2"})) == ["A2"]
+
+
+def test_invoice_kinds_are_listed_separately(client):
+    client.one(_stock_doc({"stockHeader": {"code": "SR-M6", "name": "Šroub"}}))
+    for kind in ("issuedInvoice", "issuedAdvanceInvoice", "issuedAdvanceInvoice"):
+        assert client.one(render.render_document("issued_invoices", records.invoice(kind))).ok
+    assert len(client.list("issued_invoices", invoice_type="issuedInvoice")) == 1
+    advance = client.list("issued_invoices", invoice_type="issuedAdvanceInvoice")
+    assert [r["invoiceHeader"]["number"]["numberRequested"] for r in advance] == ["25ZF0001", "25ZF0002"]
+
+
+def test_document_dates_and_partner_ico(demo):
+    assert len(demo.list("issued_invoices", filter={"date_from": dt.date(2025, 1, 15), "date_till": dt.date(2025, 1, 15)})) == 1
+    assert demo.list("issued_invoices", filter={"date_from": dt.date(2025, 1, 16)}) == []
+    assert len(demo.list("received_orders", filter={"ico": "27082440"})) == 1
+
+
+def test_paging_by_id_from_and_count(client):
+    for n in range(5):
+        client.one(render.render_document("address_book", records.company(ico=f"1000000{n}")))
+    page = client.list("address_book", id_from=2, count=2)
+    assert ids(page, "addressbookHeader") == [2, 3]
+
+
+def test_sql_query_filter_needs_pohoda_itself(demo):
+    with pytest.raises(ListError, match="queryFilter"):
+        demo.list("address_book", filter={"query": "AD.ICO = '1'"})
