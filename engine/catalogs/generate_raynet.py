@@ -179,6 +179,7 @@ class Entity:
     endpoints: dict[str, str] = field(default_factory=dict)
     list_path: str | None = None
     ext_id: bool = False
+    sub_lists: dict[str, str] = field(default_factory=dict)  # name -> list path of a sub-resource
 
 
 def _crud(collection: str, item: str) -> dict[str, str]:
@@ -345,6 +346,7 @@ ENTITIES: tuple[Entity, ...] = (
         },
         list_path="/priceList/",
         ext_id=True,
+        sub_lists={"items": "/priceList/{priceListId}/items/"},
     ),
     _enumeration("currency", editable=True),
     Entity(
@@ -639,6 +641,11 @@ def build_catalog(spec: dict, entity: Entity) -> dict[str, Any]:
     }
     if entity.list_path:
         catalog["list"] = {"params": controls, "sort": sort, "filters": filters}
+    for name, path in entity.sub_lists.items():
+        sub_filters, sub_sort, sub_controls = list_parameters(spec, path)
+        catalog.setdefault("sub_lists", {})[name] = {
+            "path": path, "params": sub_controls, "sort": sub_sort, "filters": sub_filters,
+        }
     catalog["fields"] = catalog_fields
     return catalog
 
