@@ -32,7 +32,7 @@ def raynet(
 ) -> None:
     """Serve the Raynet CRM API simulator (login sandbox@example.com, API key / bearer token 'sandbox')."""
     from engine.sandbox.raynet import Faults, RaynetSandbox
-    from engine.sandbox.raynet.records import ApiError
+    from engine.sandbox.raynet.validation import ApiError
 
     for name, rate in (("--error-rate", error_rate), ("--drop-rate", drop_rate), ("--malformed-rate", malformed_rate)):
         if not 0.0 <= rate <= 1.0:

@@ -294,14 +294,29 @@ class RaynetClient:
 
     # ---------------------------------------------------------------- writes
     def create(self, entity: str, body: Mapping[str, Any], ext_id: str | None = None) -> int:
-        """``PUT /{entity}/`` → the new id. With ``ext_id`` the create is safe to retry."""
+        """``PUT /{entity}/`` → the new id.
+
+        With ``ext_id`` the create is idempotent: a lost answer is retried only
+        after a lookup by extId shows the first attempt did not land, and if a
+        record with that extId exists already, its id is returned.
+        """
         payload = dict(body)
         if ext_id is not None:
             payload["extId"] = ext_id
         ext = ext_id or (payload.get("extId") if isinstance(payload.get("extId"), str) else None)
         path = self.collection_path(entity)
         landed = (lambda: self._find_landed(entity, ext)) if ext else None
-        answer = self.request("PUT", path, json=payload, idempotent=False, landed=landed)
+        try:
+            answer = self.request("PUT", path, json=payload, idempotent=False, landed=landed)
+        except RaynetBusinessError as error:
+            # extIds are unique: "exception.duplicateKey" means a record with this extId
+            # exists — an earlier attempt of this write that landed (its answer lost, or
+            # racing a retry). The create is idempotent: that record's id is the answer.
+            if ext and "duplicateKey" in (error.raynet_message or ""):
+                existing = self._find_landed(entity, ext)
+                if existing is not None:
+                    return existing
+            raise
         return created_id(answer, "PUT", path)
 
     def update(self, entity: str, record_id: int, body: Mapping[str, Any]) -> Any:

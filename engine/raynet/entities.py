@@ -54,6 +54,9 @@ class EntityApi:
     """List / detail / create / update / delete / extIds of one entity (``/{name}/``)."""
 
     name: str = ""
+    #: the documented change-detection filter / sort column of the list (None: not documented)
+    change_filter: str | None = "rowInfo.lastModifiedAt"
+    change_sort: str | None = "rowInfo.lastModifiedAt"
 
     def __init__(self, client: RaynetClient) -> None:
         self.client = client
@@ -73,12 +76,18 @@ class EntityApi:
         self, moment: datetime, *, filters: Filters | None = None, view: str | None = None,
         page_size: int = MAX_PAGE, offset: int = 0,
     ) -> Iterator[dict]:
-        """Records created or updated at/after ``moment`` (``rowInfo.lastModifiedAt[GE]``), oldest first."""
+        """Records created or updated at/after ``moment`` (``rowInfo.lastModifiedAt[GE]``), oldest first.
+
+        The filter and sort columns are the ones the entity's list documents
+        (a test checks them against the catalogs generated from the spec).
+        """
+        if self.change_filter is None:
+            raise RaynetError(f"Raynet documents no change filter for /{self.name}/", hint="read the whole list")
         pairs = list(filters.items() if isinstance(filters, Mapping) else (filters or []))
-        pairs.append(("rowInfo.lastModifiedAt[GE]", moment))
+        pairs.append((f"{self.change_filter}[GE]", moment))
+        sort = (self.change_sort, "ASC") if self.change_sort else ("id", "ASC")
         return self.client.iter_list(
-            self.name, filters=pairs, sort=("rowInfo.lastModifiedAt", "ASC"), view=view,
-            page_size=page_size, offset=offset,
+            self.name, filters=pairs, sort=sort, view=view, page_size=page_size, offset=offset,
         )
 
     def get(self, record_id: int) -> dict:
@@ -376,6 +385,8 @@ class Currencies(EntityApi):
     """``/currency/``: ``code02`` is the ISO code, ``code01`` the symbol. Records refer to currencies by id."""
 
     name = "currency"
+    change_filter = None  # GET /currency/ documents no filters
+    change_sort = None
 
     def all(self) -> list[dict]:
         return list(self.client.iter_list(self.name, sort=None))
@@ -410,6 +421,7 @@ class UserAccounts(EntityApi):
     """``/userAccount/`` (read only). Owners of records are the users' *person* ids."""
 
     name = "userAccount"
+    change_sort = None  # sortable by username / userRole only
 
     def all(self) -> list[dict]:
         return list(self.client.iter_list(self.name, sort=("username", "ASC")))

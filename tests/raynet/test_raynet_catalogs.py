@@ -97,3 +97,26 @@ def test_generator_cli_writes_the_catalogs(tmp_path, spec_path):
     assert (tmp_path / "company.json").read_text(encoding="utf-8") == (CATALOG_DIR / "company.json").read_text(
         encoding="utf-8"
     )
+
+
+def test_entity_views_use_only_documented_filters_and_sort_columns():
+    """Changed-since reads: the filter and sort column of each view exist on that entity's list."""
+    from engine.raynet import entities
+
+    views = [v for v in vars(entities).values()
+             if isinstance(v, type) and issubclass(v, entities.EntityApi) and v.name]
+    assert {v.name for v in views} >= {"company", "person", "businessCase", "offer", "salesOrder", "invoice",
+                                       "product", "priceList", "currency", "userAccount"}
+    for view in views:
+        listing = _load(view.name)["list"]
+        if view.change_filter:
+            assert "GE" in listing["filters"][view.change_filter]["operators"], view.name
+        if view.change_sort:
+            assert view.change_sort in listing["sort"], view.name
+    assert entities.UserAccounts.change_sort is None and "rowInfo.lastModifiedAt" not in _load("userAccount")["list"]["sort"]
+    # the other filters the views send
+    assert _load("businessCase")["list"]["filters"]["status"]["operators"] == ["EQ", "NE"]
+    assert "EQ" in _load("invoice")["list"]["filters"]["invoiceType"]["operators"]
+    assert _load("company")["list"]["filters"]["regNumber"]["operators"] == ["EQ", "NE"]
+    assert _load("person")["list"]["filters"]["userAccount-id"]["operators"] == ["EQ", "NE"]
+    assert _load("priceList")["sub_lists"]["items"]["filters"]["product-id"]["operators"] == ["EQ", "NE", "IN"]

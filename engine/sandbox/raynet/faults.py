@@ -36,6 +36,7 @@ class Faults:
     _fail_next: list[int] = field(default_factory=list, repr=False)
     _drop_next: dict[str, int] = field(default_factory=dict, repr=False)
     _malformed_next: int = field(default=0, repr=False)
+    _delay_next: list[float] = field(default_factory=list, repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
     _random: random.Random = field(default_factory=random.Random, repr=False)
 
@@ -54,6 +55,11 @@ class Faults:
         with self._lock:
             self._drop_next[method.upper()] = self._drop_next.get(method.upper(), 0) + count
 
+    def delay_next(self, seconds: float, count: int = 1) -> None:
+        """The next ``count`` requests are answered ``seconds`` late (then processed as usual)."""
+        with self._lock:
+            self._delay_next.extend([seconds] * count)
+
     def malformed_next(self, count: int = 1) -> None:
         """The next ``count`` successful answers carry malformed JSON."""
         with self._lock:
@@ -64,6 +70,7 @@ class Faults:
             self._fail_next.clear()
             self._drop_next.clear()
             self._malformed_next = 0
+            self._delay_next.clear()
             self.error_rate = self.drop_rate = self.malformed_rate = 0.0
             self.delay = 0.0
 
@@ -78,6 +85,8 @@ class Faults:
 
     def take_delay(self) -> float:
         with self._lock:
+            if self._delay_next:
+                return self._delay_next.pop(0)
             if self.delay and self._random.random() < self.delay_rate:
                 return self.delay
             return 0.0

@@ -19,8 +19,8 @@ from datetime import datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any, Callable, Iterable
 
-from engine.sandbox.raynet import records, views
-from engine.sandbox.raynet.records import ApiError, bad_request
+from engine.sandbox.raynet import records, validation, views
+from engine.sandbox.raynet.validation import ApiError, bad_request
 
 MAX_LIMIT = 1000
 #: GUESS: the default page size is not documented; a live observation ([AIPULSE]) says 20
@@ -38,7 +38,7 @@ _DATE_COLUMNS = {
 def list_spec(entity: str, sub_list: str | None = None) -> dict:
     """The catalog's description of a list endpoint (codelists without catalogs: no filters)."""
     try:
-        catalog = records.catalog(entity)
+        catalog = validation.catalog(entity)
     except FileNotFoundError:
         return {"params": [], "sort": [], "filters": {}}
     if sub_list:
@@ -137,7 +137,7 @@ def _primary_relationship(row: dict) -> dict:
 def _value(store, entity: str, row: dict, column: str) -> Any:
     """The stored value a filter/sort column refers to."""
     if column == "rowInfo.lastModifiedAt":
-        return records.last_modified(row)
+        return validation.last_modified(row)
     if column in ("rowInfo.createdAt", "rowInfo.updatedAt"):
         stored = row.get(column)
         return datetime.fromisoformat(stored) if stored else None
@@ -248,7 +248,7 @@ def _convert(column: str, value: Any, text: str) -> Any:
     """The filter text as the type of the stored value."""
     try:
         if isinstance(value, datetime) or column.startswith("rowInfo.") and column != "rowInfo.rowAccess":
-            return records.parse_datetime_value(text)
+            return validation.parse_datetime_value(text)
         if isinstance(value, bool):
             return text.lower() in ("true", "on", "yes", "1")
         if isinstance(value, int):

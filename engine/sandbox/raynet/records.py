@@ -1,9 +1,9 @@
-"""What the Raynet simulator does with records: validate and write them.
+"""What the Raynet simulator does with records: create, update, delete, sub-resources.
 
-Authority: Raynet's OpenAPI spec ([OAS]), through the generated field catalogs
-(``engine/catalogs/raynet/*.json``: request fields, types, enums, required
-fields); rendering lives in ``views.py``. Where the spec is silent the choice
-is marked ``GUESS`` with the reasoning.
+Authority: Raynet's OpenAPI spec ([OAS]); request bodies are checked by
+``validation.py`` (from the generated catalogs), answers are rendered by
+``views.py``. Where the spec is silent the choice is marked ``GUESS`` with the
+reasoning.
 
 Error bodies follow the documented shape ``{"message": "<Exception>[: key]",
 "translatedMessage": "<text>"}`` with status 500 for business errors ([OAS]
@@ -14,18 +14,23 @@ from __future__ import annotations
 
 import copy
 import hashlib
-import json
 import re
 import unicodedata
-from datetime import datetime
 from decimal import Decimal
-from functools import lru_cache
-from importlib import resources
 from typing import Any, Callable
-from zoneinfo import ZoneInfo
 
-#: the sandbox user's time zone (userAccount detail example: ``EUROPE_PRAGUE``)
-USER_TZ = ZoneInfo("Europe/Prague")
+from engine.sandbox.raynet.validation import (
+    USER_TZ,
+    ApiError,
+    _coerce,
+    bad_request,
+    business_error,
+    duplicate_key,
+    not_found,
+    still_referenced,
+    validate,
+)
+
 MAX_EXT_IDS = 10  # [OAS] tag "Externí identifikátor": up to 10 per record
 BULK_UPSERT_MAX = 100  # [OAS] POST /priceList/{id}/itemBulkUpsert/
 STATUSES = ("B_ACTIVE", "E_WIN", "F_LOST", "G_STORNO")
@@ -46,199 +51,6 @@ COUNTRIES = {
     "HU": "Maďarsko", "GB": "Spojené království", "US": "Spojené státy americké", "FR": "Francie",
     "IT": "Itálie", "NL": "Nizozemsko", "BE": "Belgie", "CH": "Švýcarsko",
 }
-
-
-class ApiError(Exception):
-    """An answer other than success: status and the JSON body Raynet would send."""
-
-    def __init__(self, status: int, body: dict) -> None:
-        super().__init__(f"{status} {body}")
-        self.status = status
-        self.body = body
-
-
-def business_error(translated: str, message: str = "IllegalArgumentException") -> ApiError:
-    """500 with the documented business-error body."""
-    return ApiError(500, {"message": message, "translatedMessage": translated})
-
-
-def bad_request(message: str) -> ApiError:
-    return ApiError(400, {"message": message})
-
-
-def not_found(what: str) -> ApiError:
-    # GUESS: 404 bodies are not documented; shaped like the documented error bodies.
-    return ApiError(404, {"message": "EntityNotFoundException", "translatedMessage": f"Záznam nebyl nalezen: {what}"})
-
-
-# ------------------------------------------------------------------ catalogs
-
-
-@lru_cache(maxsize=None)
-def catalog(name: str) -> dict:
-    """The generated field catalog ``engine/catalogs/raynet/<name>.json`` (committed data)."""
-    text = resources.files("engine.catalogs").joinpath("raynet").joinpath(f"{name}.json").read_text(encoding="utf-8")
-    return json.loads(text)
-
-
-def fields(name: str) -> dict[str, dict]:
-    return catalog(name)["fields"]
-
-
-# ---------------------------------------------------------------- validation
-
-_TRUE = {"true", "on", "yes", "1"}
-_FALSE = {"false", "off", "no", "0"}
-_DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
-
-
-def _coerce(path: str, kind: str, value: Any) -> Any:
-    """One value of type ``kind``; raises 400 for a value of the wrong JSON type.
-
-    GUESS: the spec does not document type errors; a body that does not
-    deserialize is a Bad Request.
-    """
-    if value is None:
-        return None
-    wrong = bad_request(f"Invalid value of attribute {path}: {value!r} is not {kind}")
-    if kind == "string":
-        if isinstance(value, (str, int, Decimal)) and not isinstance(value, bool):
-            return str(value)
-        raise wrong
-    if kind == "integer":
-        if isinstance(value, bool):
-            raise wrong
-        if isinstance(value, int):
-            return value
-        if isinstance(value, str) and value.strip().lstrip("-").isdigit():
-            return int(value)
-        raise wrong
-    if kind == "decimal":
-        if isinstance(value, bool):
-            raise wrong
-        if isinstance(value, (int, Decimal)):
-            return Decimal(value)
-        if isinstance(value, float):
-            return Decimal(repr(value))
-        if isinstance(value, str):
-            try:
-                return Decimal(value.strip())
-            except ArithmeticError:
-                raise wrong from None
-        raise wrong
-    if kind == "boolean":
-        # [OAS] info "Datové typy": true/on/yes/1 and false/off/no/0
-        if isinstance(value, bool):
-            return value
-        text = str(value).strip().lower()
-        if text in _TRUE:
-            return True
-        if text in _FALSE:
-            return False
-        raise wrong
-    if kind == "date":
-        if isinstance(value, str):
-            text = value.strip()
-            if _DATE_RE.match(text):
-                return text
-            try:
-                return parse_datetime_value(text).astimezone(USER_TZ).date().isoformat()
-            except ValueError:
-                raise wrong from None
-        raise wrong
-    if kind == "datetime":
-        if isinstance(value, str):
-            try:
-                return parse_datetime_value(value).isoformat(timespec="milliseconds")
-            except ValueError:
-                raise wrong from None
-        raise wrong
-    return value
-
-
-def validate(catalog_name: str, body: Any, access: str, prefix: str = "", *, required: bool) -> dict:
-    """Check ``body`` against the catalog's request fields; return the accepted part.
-
-    Unknown keys are dropped (GUESS: the spec does not say; Raynet's Java
-    backend most plausibly ignores them). Missing required fields on create
-    are a business error (GUESS: the message of a missing field is not
-    documented; shaped like the documented ``IllegalArgumentException``).
-    """
-    if not isinstance(body, dict):
-        raise bad_request("Request body must be a JSON object")
-    known = fields(catalog_name)
-    accepted: dict[str, Any] = {}
-    for key, value in body.items():
-        path = f"{prefix}{key}"
-        info = known.get(path) or known.get(f"{path}[]")
-        if info is None or access not in info["access"]:
-            continue
-        kind = info.get("write_type") or info["type"]
-        if info.get("open"):
-            if value is not None and not isinstance(value, dict):
-                raise bad_request(f"Invalid value of attribute {path}: expected an object")
-            accepted[key] = value
-        elif kind == "list":
-            if value is None:
-                accepted[key] = None
-                continue
-            if not isinstance(value, list):
-                raise bad_request(f"Invalid value of attribute {path}: expected a list")
-            item_type = info.get("item_type")
-            if item_type:
-                accepted[key] = [_coerce(f"{path}[]", item_type, v) for v in value]
-            else:
-                accepted[key] = [validate(catalog_name, v, access, f"{path}[].", required=required) for v in value]
-        elif kind == "object":
-            accepted[key] = None if value is None else validate(catalog_name, value, access, f"{path}.", required=required)
-        else:
-            coerced = _coerce(path, kind, value)
-            enum = info.get("enum")
-            if coerced is not None and enum and coerced not in enum:
-                raise business_error(
-                    f"Neplatná hodnota '{coerced}' atributu {path}; povolené hodnoty: {', '.join(enum)}"
-                )
-            accepted[key] = coerced
-    if required and access == "create":
-        for path, info in known.items():
-            if not info.get("required") or not path.startswith(prefix):
-                continue
-            rest = path[len(prefix):]
-            if "." in rest or "[" in rest:
-                continue
-            if accepted.get(rest) in (None, ""):
-                raise business_error(f"Atribut '{path}' je povinný.", "IllegalArgumentException")
-    return accepted
-
-
-# ------------------------------------------------------------ dates & times
-
-
-def parse_datetime_value(text: str) -> datetime:
-    """``yyyy-MM-dd HH:mm`` (user's zone), ISO 8601, or ``yyyy-MM-dd`` (midnight, user's zone)."""
-    text = text.strip().strip('"').strip("'")
-    if _DATE_RE.match(text):
-        return datetime.fromisoformat(text).replace(tzinfo=USER_TZ)
-    if re.match(r"^\d{4}-\d{2}-\d{2} \d{2}:\d{2}$", text):
-        return datetime.strptime(text, "%Y-%m-%d %H:%M").replace(tzinfo=USER_TZ)
-    value = datetime.fromisoformat(text.replace("Z", "+00:00"))
-    return value if value.tzinfo else value.replace(tzinfo=USER_TZ)
-
-
-def render_datetime(stored: str | None, iso: bool) -> str | None:
-    """[OAS] info "Datum a čas": ``yyyy-MM-dd HH:mm`` in the user's zone, or ISO 8601 with
-    ``dateFormat=ISO8601`` (``2022-01-01T12:00:00.000+01:00``)."""
-    if not stored:
-        return None
-    moment = datetime.fromisoformat(stored).astimezone(USER_TZ)
-    if iso:
-        return moment.isoformat(timespec="milliseconds")
-    return moment.strftime("%Y-%m-%d %H:%M")
-
-
-def last_modified(row: dict) -> datetime:
-    stored = row.get("rowInfo.updatedAt") or row.get("rowInfo.createdAt")
-    return datetime.fromisoformat(stored)
 
 
 # --------------------------------------------------------------- references
@@ -404,7 +216,7 @@ def _take_ext_id(store, entity: str, body: dict) -> str | None:
         return None
     if store.find_ext(entity, ext) is not None:
         # documented message class ([OAS] errors/securityLevelInsert.500.json)
-        raise business_error("Některá z položek není unikátní.", "TranslatedApplicationException: exception.duplicateKey")
+        raise duplicate_key()
     return ext
 
 
@@ -414,7 +226,7 @@ def add_ext_id(store, entity: str, row: dict, ext: str) -> None:
         return
     owner = store.find_ext(entity, ext)
     if owner is not None and owner != row["id"]:
-        raise business_error("Některá z položek není unikátní.", "TranslatedApplicationException: exception.duplicateKey")
+        raise duplicate_key()
     if len(ext_ids) >= MAX_EXT_IDS:
         raise business_error(f"Záznam může mít nejvýše {MAX_EXT_IDS} externích identifikátorů.")
     ext_ids.append(ext)
@@ -733,7 +545,7 @@ def _create_product(store, body: dict) -> dict:
     for other in store.table("product").values():
         if other.get("code") == row["code"]:
             # GUESS: product codes are unique (R-S2; the duplicate-key message class is documented)
-            raise business_error("Některá z položek není unikátní.", "TranslatedApplicationException: exception.duplicateKey")
+            raise duplicate_key()
     price = row.pop("price", None)
     row["tags"] = row.get("tags") or []
     row["validFrom"] = store.now().astimezone(USER_TZ).date().isoformat()
@@ -779,7 +591,7 @@ def add_price_list_item(store, price_list_id: int, body: dict) -> int:
     accepted = validate("priceList", body, "create", "items[].", required=True)
     for item in store.table("priceListItem").values():
         if item["priceList"] == price_list_id and item["product"] == accepted["product"]:
-            raise business_error("Některá z položek není unikátní.", "TranslatedApplicationException: exception.duplicateKey")
+            raise duplicate_key()
     item, _ = _upsert_price_list_item(store, price_list, accepted)
     store.touch(price_list)
     return item["id"]
@@ -859,7 +671,7 @@ def update(store, entity: str, record_id: int, body: dict) -> None:
     if entity == "product" and "code" in accepted:
         for other in store.table("product").values():
             if other["id"] != record_id and other.get("code") == accepted["code"]:
-                raise business_error("Některá z položek není unikátní.", "TranslatedApplicationException: exception.duplicateKey")
+                raise duplicate_key()
     price = accepted.pop("price", None) if entity == "product" else None
     _merge(row, accepted)
     if items is not None and entity in ("businessCase", "offer", "salesOrder", "invoice"):
@@ -909,10 +721,7 @@ def delete(store, entity: str, record_id: int) -> None:
     documented ``exception.stillReferenced`` ([OAS] errors/securityLevelDelete.500.json)."""
     row = _require(store, entity, record_id)
     if _referenced(store, entity, record_id):
-        raise business_error(
-            "Tento záznam nelze smazat - odkazují se na něj jiné záznamy.",
-            "TranslatedApplicationException: exception.stillReferenced",
-        )
+        raise still_referenced()
     for ext in list(row.get("extIds") or []):
         store.index_ext(entity, ext, None)
     if entity == "priceList":
@@ -971,8 +780,7 @@ def company_address(store, company_id: int, address_id: int | None, body: dict |
             raise business_error("Primární adresu klienta nelze smazat.")
         for person in store.table("person").values():
             if any(rel.get("companyAddress") == address_id for rel in person.get("relationships", [])):
-                raise business_error("Tento záznam nelze smazat - odkazují se na něj jiné záznamy.",
-                                     "TranslatedApplicationException: exception.stillReferenced")
+                raise still_referenced()
         company["addresses"].remove(entry)
     elif action == "setPrimary":
         # [OAS] the previous primary address moves to the other addresses

@@ -54,14 +54,21 @@ DEFAULT_SEED: dict[str, Any] = {
         ],
         "businessCaseType": [{"id": 1, "code01": "Obchodní případ"}],
         # [OAS] GET /businessCasePhase/ example: {"code01": "Před uzavřením", "code02": "E9802F",
-        # "strValue01": "B_ACTIVE", "probability": 50}; the others are a fresh instance's usual set.
+        # "strValue01": "B_ACTIVE", "probability": 50, "businessCaseTypeId": 64}; the others are a fresh
+        # instance's usual set (one business-case type).
         "businessCasePhase": [
-            {"code01": "Identifikace příležitosti", "code02": "9BC1E6", "strValue01": "B_ACTIVE", "probability": 10},
-            {"code01": "Analýza potřeb", "code02": "6FA8DC", "strValue01": "B_ACTIVE", "probability": 25},
-            {"code01": "Před uzavřením", "code02": "E9802F", "strValue01": "B_ACTIVE", "probability": 50},
-            {"code01": "Výhra", "code02": "6AA84F", "strValue01": "E_WIN", "probability": 100},
-            {"code01": "Prohra", "code02": "CC0000", "strValue01": "F_LOST", "probability": 0},
-            {"code01": "Zrušeno", "code02": "999999", "strValue01": "G_STORNO", "probability": 0},
+            {"code01": "Identifikace příležitosti", "code02": "9BC1E6", "strValue01": "B_ACTIVE",
+             "probability": 10, "businessCaseTypeId": 1},
+            {"code01": "Analýza potřeb", "code02": "6FA8DC", "strValue01": "B_ACTIVE",
+             "probability": 25, "businessCaseTypeId": 1},
+            {"code01": "Před uzavřením", "code02": "E9802F", "strValue01": "B_ACTIVE",
+             "probability": 50, "businessCaseTypeId": 1},
+            {"code01": "Výhra", "code02": "6AA84F", "strValue01": "E_WIN",
+             "probability": 100, "businessCaseTypeId": 1},
+            {"code01": "Prohra", "code02": "CC0000", "strValue01": "F_LOST",
+             "probability": 0, "businessCaseTypeId": 1},
+            {"code01": "Zrušeno", "code02": "999999", "strValue01": "G_STORNO",
+             "probability": 0, "businessCaseTypeId": 1},
         ],
         # R-R2 names: preparation / accepted / cancelled ("Příprava" is in the [OAS] offer example)
         "offerStatus": [

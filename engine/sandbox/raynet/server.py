@@ -39,7 +39,7 @@ from urllib.parse import parse_qsl, unquote, urlsplit
 from engine.raynet import json_codec
 from engine.sandbox.raynet import query, records, views
 from engine.sandbox.raynet.faults import Faults
-from engine.sandbox.raynet.records import ApiError, bad_request, not_found
+from engine.sandbox.raynet.validation import ApiError, bad_request, business_error, not_found
 from engine.sandbox.raynet.seed import SANDBOX_USER, apply_seed
 from engine.sandbox.raynet.store import LoggedRequest, RaynetStore
 
@@ -159,6 +159,8 @@ class RaynetSandbox:
         self._port = port
         self._in_flight = 0
         self._in_flight_lock = threading.Lock()
+        #: the most requests that were in flight at once (tests: the client's cap)
+        self.peak_concurrency = 0
         self._bad_logins: dict[str, list[float]] = {}
         self._server: ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None
@@ -174,7 +176,9 @@ class RaynetSandbox:
         Handler.sandbox = sandbox
         self._server = ThreadingHTTPServer((self._host, self._port), Handler)
         self._server.daemon_threads = True
-        self._thread = threading.Thread(target=self._server.serve_forever, name="raynet-sandbox", daemon=True)
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, name="raynet-sandbox", daemon=True
+        )
         self._thread.start()
         return self
 
@@ -243,6 +247,7 @@ class RaynetSandbox:
             if self._in_flight >= self.max_concurrent:
                 return False
             self._in_flight += 1
+            self.peak_concurrency = max(self.peak_concurrency, self._in_flight)
             return True
 
     def leave(self) -> None:
@@ -253,6 +258,7 @@ class RaynetSandbox:
 class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     server_version = "RaynetSandbox/2.0"
+    disable_nagle_algorithm = True  # headers and body go out at once (no 40 ms delayed-ACK stalls)
     sandbox: RaynetSandbox
 
     def log_message(self, format: str, *args: Any) -> None:  # quiet
@@ -466,7 +472,7 @@ def _ext_add(store, params, body, entity, id):
         raise not_found(f"{entity} {id}")
     ext = (body or {}).get("extId") if isinstance(body, dict) else None
     if not isinstance(ext, str) or not ext.strip():
-        raise records.business_error("Atribut 'extId' je povinný.")  # [OAS] ExtIdInsertDto requires extId
+        raise business_error("Atribut 'extId' je povinný.")  # [OAS] ExtIdInsertDto requires extId
     records.add_ext_id(store, entity, row, ext)
     store.touch(row)
     return 200, {"success": "true"}  # [OAS] extIdInsert.200 (a string "true")

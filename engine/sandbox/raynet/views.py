@@ -21,8 +21,8 @@ from engine.sandbox.raynet.records import (
     _primary_price_list,
     _user_account_of,
     ref,
-    render_datetime,
 )
+from engine.sandbox.raynet.validation import render_datetime
 
 def _pick(source: dict | None, keys: tuple[str, ...]) -> dict:
     source = source or {}
