@@ -364,7 +364,7 @@ class RaynetClient:
         attempt = 0
         while True:
             try:
-                return self._attempt(method, path, query, content, headers, idempotent, landed)
+                return self._attempt(method, path, query, content, headers, idempotent, landed, attempt)
             except _Retry as retry:
                 attempt += 1
                 if attempt > self.retries:
@@ -376,7 +376,7 @@ class RaynetClient:
             except _Landed as done:
                 return {"success": True, "data": {"id": done.record_id}}
 
-    def _attempt(self, method, path, query, content, headers, idempotent, landed) -> Any:
+    def _attempt(self, method, path, query, content, headers, idempotent, landed, attempt: int = 0) -> Any:
         if self._auth_error is not None:
             raise RaynetAuthError(
                 self._auth_error.message, status=401, method=method, path=path, hint=self._auth_error.hint
@@ -408,6 +408,8 @@ class RaynetClient:
                 idempotent, landed,
             )
         assert response is not None
+        if response.status_code == 404 and method == "DELETE" and attempt > 0:
+            return None  # an earlier attempt whose answer was lost did delete it
         return self._handle(response, method, path, idempotent, landed)
 
     def _ambiguous(self, error: RaynetError, idempotent: bool, landed: Callable[[], int | None] | None):

@@ -15,6 +15,7 @@ from typing import Any
 
 import httpx
 
+from engine.catalogs.generate_raynet import resolve
 from engine.raynet import json_codec
 
 API_PREFIX = "/api/v2"
@@ -78,19 +79,6 @@ def match_template(spec: dict, method: str, path: str) -> str | None:
     if not candidates:
         return None
     return max(candidates, key=lambda t: len(re.sub(r"\{[^}]+\}", "", t)))
-
-
-def resolve(spec: dict, node: Any) -> Any:
-    if isinstance(node, dict):
-        if "$ref" in node:
-            target: Any = spec
-            for part in node["$ref"].lstrip("#/").split("/"):
-                target = target[part]
-            return resolve(spec, target)
-        return {k: resolve(spec, v) for k, v in node.items()}
-    if isinstance(node, list):
-        return [resolve(spec, v) for v in node]
-    return node
 
 
 def request_schema(spec: dict, method: str, template: str) -> dict | None:

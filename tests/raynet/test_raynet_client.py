@@ -338,6 +338,15 @@ def test_malformed_json_and_timeouts_on_reads_are_retried(rn):
         assert client.requests_spent == 4
 
 
+def test_delete_whose_answer_was_lost_is_retried_and_done(rn):
+    _seed_companies(rn, 1)
+    rn.faults.drop_next(1, method="DELETE")
+    with rn.client(sleep=_no_sleep()) as client:
+        client.delete("company", 1)
+    assert rn.store.count("company") == 0
+    assert [r.status for r in rn.store.requests_for("DELETE")] == [0, 404]  # dropped, then "already gone"
+
+
 def test_retries_give_up_with_a_typed_error(rn):
     rn.faults.fail_next(5, status=502)
     with rn.client(sleep=_no_sleep(), retries=2) as client:
