@@ -13,6 +13,7 @@ from engine.cli.app import app
 import engine.cli.expr  # noqa: E402,F401  rpsync expr
 from engine.cli import pohoda  # noqa: E402,F401
 from engine.cli import sandbox  # noqa: E402,F401
+from engine.cli import sandbox_raynet  # noqa: E402,F401
 
 
 def main() -> None:
