@@ -64,16 +64,15 @@ AGENDAS: tuple[AgendaSpec, ...] = (
     AgendaSpec("delivery_addresses", "Delivery addresses ⇄ company addresses / contact persons",
                "adb:addressbook identity/shipToAddress", "company address or person",
                _TWO_WAY, ("R-D1", "R-D2", "R-D3", "R-D4"),
-               Side("address_book", "addressbookHeader.identity.shipToAddress[]."),
-               Side("company", "addresses[].")),
+               Side("delivery_addresses"), Side("companyAddress")),
     AgendaSpec("contact_persons", "Contact persons ⇄ contact persons", "adb:addressbook (refAddress)", "person",
-               _TWO_WAY, ("R-P1", "R-P2"), Side("address_book"), Side("person")),
+               _TWO_WAY, ("R-P1", "R-P2"), Side("contact_persons"), Side("person")),
     AgendaSpec("stock", "Stock → products", "stk:stock", "product", (TO_RAYNET,), ("R-S1", "R-S2", "R-S3", "R-C2"),
                Side("stock"), Side("product")),
     AgendaSpec("sales_prices", "Sales prices → price lists", "sales price levels", "priceList", (TO_RAYNET,),
-               ("R-L1", "R-C3"), Side("stock"), Side("priceList")),
+               ("R-L1", "R-C3"), Side("sales_prices"), Side("priceList")),
     AgendaSpec("related_prices", "Related prices → price-list items", "stock related prices", "priceList items",
-               (TO_RAYNET,), ("R-L2",), Side("stock"), Side("priceList", "items[].")),
+               (TO_RAYNET,), ("R-L2",), Side("related_prices"), Side("priceList", "items[].")),
     AgendaSpec("contracts", "Contracts ⇄ business cases", "con:contract", "businessCase", _TWO_WAY,
                ("R-Z1", "R-Z2", "R-Z3", "R-Z4", "R-Z5", "R-C4"),
                Side("contracts"), Side("businessCase", items="items[]")),
@@ -97,4 +96,45 @@ MECHANISMS = {
     ("address_book", "natural_person"): ("R-A1", ("company_without_ico", "name_without_ico")),
     ("delivery_addresses", "mechanism"): ("R-D1", ("company_addresses", "contact_persons")),
     ("contact_persons", "to_pohoda_as"): ("R-P2", ("contact_persons", "delivery_addresses")),
+}
+
+
+@dataclass(frozen=True)
+class BindingSet:
+    """A group of field bindings of an agenda and the records on each side they bind."""
+
+    agenda: str
+    key: str
+    pohoda: Side
+    raynet: Side
+    #: directions this set can ever run (within the agenda's)
+    directions: tuple[str, ...]
+
+
+def binding_sets(agenda_id: str) -> tuple[BindingSet, ...]:
+    """Every binding group an agenda has (``fields``, ``item_fields`` …)."""
+    spec = BY_ID[agenda_id]
+    sets = [BindingSet(agenda_id, "fields", spec.pohoda_side, spec.raynet_side, spec.directions)]
+    p_items, r_items = spec.pohoda_side.items, spec.raynet_side.items
+    if p_items and r_items:
+        sets.append(BindingSet(agenda_id, "item_fields", Side(spec.pohoda_side.catalog, f"{p_items}."),
+                               Side(spec.raynet_side.catalog, f"{r_items}."), spec.directions))
+    if agenda_id == "delivery_addresses":  # R-D1: delivery addresses → Raynet persons
+        sets.append(BindingSet(agenda_id, "contact_person_fields", Side("delivery_addresses"), Side("person"),
+                               (TO_RAYNET,)))
+    if agenda_id == "contact_persons":  # R-P2: Raynet persons → POHODA delivery addresses
+        sets.append(BindingSet(agenda_id, "delivery_address_fields", Side("delivery_addresses"), Side("person"),
+                               (TO_POHODA,)))
+    return tuple(sets)
+
+
+#: agendas that only work together with another agenda, in the directions they run
+DEPENDENCIES: dict[str, tuple[str, str, str]] = {
+    # agenda: (needed agenda, rule, why)
+    "delivery_addresses": ("address_book", "R-D1", "delivery addresses are part of address-book records"),
+    "contact_persons": ("address_book", "R-P1", "contact persons are address-book records linked to a client"),
+    "related_prices": ("stock", "R-L2", "related prices become price-list items of the products stock creates"),
+    "payments": ("issued_invoices", "R-F5", "payments belong to the invoices they pay"),
+    "offers": ("contracts", "R-O2", "an offer is paired with a business case through its POHODA contract"),
+    "received_orders": ("contracts", "R-Z1", "each received order has exactly one contract, linked to it"),
 }

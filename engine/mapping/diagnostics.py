@@ -17,7 +17,6 @@ from __future__ import annotations
 import difflib
 import os
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Iterable, Sequence
 
 from engine.errors import RpsyncError
@@ -54,7 +53,9 @@ CODES: dict[str, str] = {
     # semantic checks
     "fixed-direction": "an agenda configured in a direction its link does not allow (R-G4, R-O*, R-S*, R-L*, R-F5)",
     "mandatory-agenda": "the address book cannot be switched off (R-G4)",
-    "mechanism": "a mechanism choice (R-A1, R-D1, R-P2) that needs an agenda that is switched off",
+    "mechanism": "a mechanism choice (R-A1, R-D1, R-P2) that is not exactly one of its choices, or lacks the "
+                 "bindings it needs",
+    "agenda-dependency": "an agenda enabled (or run in a direction) without the agenda it builds on",
     "binding-direction": "a field binding that cannot run in the direction it is configured for",
     "unknown-table": "an expression or key names a translation table that is not declared",
     "table-coverage": "a translation table misses states the source system can produce and has no default",
@@ -211,6 +212,3 @@ class MappingError(RpsyncError):
     def __str__(self) -> str:
         return self.message
 
-
-def path_of(file: str | Path) -> str:
-    return str(Path(file))

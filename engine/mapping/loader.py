@@ -110,6 +110,8 @@ class YamlSeq(YamlNode):
 class MapEntry:
     key_pos: Position
     node: YamlNode
+    #: the key as YAML typed it (``21:`` is the number 21); map keys are compared as text
+    key_value: Any = None
 
 
 class YamlMap(YamlNode):
@@ -404,7 +406,8 @@ class _Builder:
                     f"key '{key}' is written twice in this map (first at line {first.line}, column {first.column})",
                     key_pos, hint="keep one of them; YAML does not merge repeated keys"))
                 continue
-            entries[key] = MapEntry(key_pos, self.build(value_node, depth + 1))
+            key_value = self.build_scalar(key_node, key_pos, key_tag).value
+            entries[key] = MapEntry(key_pos, self.build(value_node, depth + 1), key_value)
         return YamlMap(entries, pos)
 
     def build_scalar(self, node: ScalarNode, pos: Position, tag: str) -> YamlScalar:

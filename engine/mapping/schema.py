@@ -163,7 +163,7 @@ def _kind(value: Any) -> str:
     if isinstance(value, list):
         return "a list"
     if isinstance(value, dict):
-        return "a map of keys"
+        return "a map of keys" if value else "an empty map"
     return "a value"
 
 
@@ -217,30 +217,18 @@ def _translate(error: ValidationError, root: YamlMap) -> Iterable[Diagnostic]:
         return
 
     if kind == "type":
-        message = custom_message or f"{name} must be {_kinds(error.validator_value)}; got {_kind(instance)}"
-        if custom_message:
-            message += f"; got {_kind(instance)}"
+        message = f"{name} must be {_kinds(error.validator_value)}"
     elif kind == "enum":
         choices = error.validator_value
-        got = f"got {_show(instance)}"
-        if custom_message:
-            message = f"{custom_message}; {got}"
-        elif len(choices) == 1:
-            message = f"{name} must be {choices[0]}; {got}"
-        else:
-            message = f"{name} must be one of {quote_list(choices)}; {got}"
-        if isinstance(instance, str):
-            best = did_you_mean(instance, [c for c in choices if isinstance(c, str)])
-            if best is not None and best != instance:
-                message += f" — did you mean '{best}'?"
+        message = f"{name} must be {choices[0]}" if len(choices) == 1 else \
+            f"{name} must be one of {quote_list(choices)}"
     elif kind == "const":
-        expected = error.validator_value
-        message = (custom_message or f"{name} must be {_show(expected)}") + f"; got {_show(instance)}"
+        message = f"{name} must be {_show(error.validator_value)}"
     elif kind == "pattern":
         explain = (error.schema or {}).get("patternErrorMessage") if isinstance(error.schema, dict) else None
-        message = custom_message or f"{name} {explain or 'does not have the required form'}; got {_show(instance)}"
+        message = f"{name} {explain or 'does not have the required form'}"
     elif kind == "format":
-        message = custom_message or f"{name} must be a valid {error.validator_value}; got {_show(instance)}"
+        message = f"{name} must be a valid {error.validator_value}"
     elif kind == "minLength":
         limit = error.validator_value
         message = f"{name} must not be empty" if limit == 1 else \
@@ -269,22 +257,31 @@ def _translate(error: ValidationError, root: YamlMap) -> Iterable[Diagnostic]:
     elif kind == "uniqueItems":
         yield _duplicate_item(error, root, path)
         return
-    elif kind == "not":
-        message = custom_message or f"{name} is not allowed here"
     elif kind in ("oneOf", "anyOf"):
         best = best_match(error.context or [])
         if best is not None and best is not error:
             yield from _translate(best, root)
             return
-        message = custom_message or f"{name} does not match any of the allowed forms"
+        message = f"{name} does not match any of the allowed forms"
     elif kind in ("contains", "minContains", "maxContains"):
-        message = custom_message or f"{name} does not contain the required items"
-    elif kind is None or kind is False:  # a `false` schema
-        message = custom_message or f"{name} is not allowed here"
+        message = f"{name} does not contain the required items"
+    elif kind == "not" or kind is None or kind is False:  # `not`, or a `false` schema
+        message = f"{name} is not allowed here"
     else:
-        message = custom_message or f"{name} does not fit the mapping format here"
+        message = f"{name} does not fit the mapping format here"
+    if custom_message:
+        names_it = re.search(rf"(?<![\w.]){re.escape(name)}(?![\w])", custom_message) is not None
+        message = custom_message if names_it else f"{name}: {custom_message}"
+    if kind in ("type", "enum", "const", "pattern", "format") or (custom_message and kind == "minProperties"):
+        message += f"; got {_kind(instance) if kind in ('type', 'minProperties') else _show(instance)}"
+    if kind == "enum" and isinstance(instance, str):
+        choices = [c for c in error.validator_value if isinstance(c, str)]
+        best = did_you_mean(instance, choices)
+        if best is not None and best != instance:
+            message += f" — did you mean '{best}'?"
     description = _first_sentence((error.schema or {}).get("description")) if isinstance(error.schema, dict) else ""
-    if hint is None and description and kind in ("type", "enum", "const", "pattern", "format"):
+    if hint is None and description and not custom_message and kind in ("type", "enum", "const", "pattern",
+                                                                         "format"):
         hint = f"{name}: {description}"
     yield Diagnostic(code, message, pos, hint=hint)
 
