@@ -40,10 +40,16 @@ def validate(path: str | Path) -> tuple[Mapping | None, list[Diagnostic]]:
         diagnostics += schema.check(resolved.merged)
         diagnostics += semantic.check(resolved.merged)
         diagnostics += expressions.check(resolved.merged)
-    diagnostics = sorted_unique(diagnostics)
+    diagnostics = sorted_unique(_without_shadowed(diagnostics))
     if resolved.merged is None or any(d.is_error for d in diagnostics):
         return None, diagnostics
     return build(resolved, diagnostics), diagnostics
+
+
+def _without_shadowed(diagnostics: list[Diagnostic]) -> list[Diagnostic]:
+    """A key refused as a credential is not also reported as an unknown key."""
+    secrets = {d.position for d in diagnostics if d.code == "secret-in-mapping"}
+    return [d for d in diagnostics if not (d.code == "unknown-key" and d.position in secrets)]
 
 
 def load_mapping(path: str | Path) -> Mapping:

@@ -30,6 +30,12 @@ def custom_field_label(path: str) -> str | None:
     return m.group(1) if m else None
 
 
+def is_custom_field(path: str) -> bool:
+    """A Raynet custom field, as a binding writes it (``customFields["Label"]``) or as an expression
+    reads it (the checker's path ``customFields.Label``)."""
+    return custom_field_label(path) is not None or path.startswith("customFields.")
+
+
 @cache
 def _catalog(side: str, name: str) -> Catalog:
     return load(side, name)
@@ -42,6 +48,11 @@ class CatalogView:
     side: str
     catalog: str
     prefix: str = ""
+
+    @property
+    def name(self) -> str:
+        """How the dsl checker names this catalog in messages ("unknown field 'x' in the … catalog")."""
+        return self.title
 
     @property
     def title(self) -> str:
@@ -57,7 +68,7 @@ class CatalogView:
 
     # dsl.FieldCatalog protocol
     def lookup(self, path: str) -> FieldInfo | None:
-        if self.side == RAYNET and custom_field_label(path) is not None:
+        if self.side == RAYNET and is_custom_field(path):
             return FieldInfo(path=path, type="any", doc="Raynet custom field (resolved by its label at run time)")
         return self._cat().lookup(self.prefix + path)
 
@@ -97,17 +108,21 @@ def copy_problem(source: FieldInfo, target: FieldInfo) -> tuple[str, str] | None
     s, t = source.type, target.type
     if s == "any" or t == "any" or s == t:
         if s == t == "list" and source.item_type and target.item_type and source.item_type != target.item_type:
-            return ("error", f"it is {type_words(source)}, the target is {type_words(target)}")
+            return ("error", _cannot(source, target))
         return _enum_problem(source, target)
     if s in ("object", "list") or t in ("object", "list"):
-        return ("error", f"it is {type_words(source)}, the target is {type_words(target)}")
+        return ("error", _cannot(source, target))
     if t == "string":
         return None  # every scalar has a text form
     if (s, t) in (("integer", "decimal"), ("date", "datetime"), ("datetime", "date")):
         return None
     if (s, t) == ("decimal", "integer"):
         return ("warning", "a number with decimals would be cut to a whole number")
-    return ("error", f"it is {type_words(source)}, the target is {type_words(target)}")
+    return ("error", _cannot(source, target))
+
+
+def _cannot(source: FieldInfo, target: FieldInfo) -> str:
+    return f"{type_words(source)} cannot go into a field that holds {type_words(target)}"
 
 
 def _enum_problem(source: FieldInfo, target: FieldInfo) -> tuple[str, str] | None:

@@ -271,7 +271,7 @@ def _compose(path: Path, source: SourceText) -> LoadedFile:
             return loaded
         node = yaml.compose(source.text)
     except MarkedYAMLError as exc:
-        loaded.diagnostics.append(_syntax_diagnostic(file, exc))
+        loaded.diagnostics.append(_syntax_diagnostic(file, exc, source.text))
         return loaded
     except RecursionError:
         loaded.diagnostics.append(Diagnostic(
@@ -315,9 +315,12 @@ def _nesting_beyond(yaml: YAML, text: str, limit: int) -> tuple[int, int] | None
     return None
 
 
-def _syntax_diagnostic(file: str, exc: MarkedYAMLError) -> Diagnostic:
+def _syntax_diagnostic(file: str, exc: MarkedYAMLError, text: str) -> Diagnostic:
     mark = exc.problem_mark or exc.context_mark
     pos = Position(file, mark.line + 1, mark.column + 1) if mark else Position(file, 1, 1)
+    if mark is not None and 0 <= mark.index < len(text) and text[mark.index] == "\t":
+        return Diagnostic("yaml-syntax", "YAML syntax error: a tab character where YAML expects spaces", pos,
+                          hint="YAML indentation uses spaces, not tabs; replace the tab by spaces")
     problem = (exc.problem or "").strip()
     context = (exc.context or "").strip()
     if "expected a single document" in context or "expected a single document" in problem:
@@ -329,7 +332,7 @@ def _syntax_diagnostic(file: str, exc: MarkedYAMLError) -> Diagnostic:
         if exc.context_mark and exc.context_mark is not mark:
             text += f" at line {exc.context_mark.line + 1}"
         text += ")"
-    if "found character '\\t'" in text or "tab" in text.lower():
+    if "tab" in text.lower():
         hint = "YAML indentation uses spaces, not tabs"
     else:
         hint = ("check indentation and quoting: values containing ': ' or ' #', or starting with "

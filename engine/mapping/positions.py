@@ -33,14 +33,20 @@ class ScalarLocator:
 
     start: _Char
     chars: tuple[_Char, ...] | None = field(default=None, repr=False)
-    end: _Char | None = None
+    #: number of characters before trailing white space and line breaks
+    content: int = 0
 
     def at_offset(self, offset: int) -> _Char:
+        """Position of the character at ``offset``; at or past the end of the content, just after
+        its last character (where "expected …, found the end" belongs)."""
         if self.chars is None:
             return self.start
-        if offset < len(self.chars):
+        if offset < self.content:
             return self.chars[offset]
-        return self.end if self.end is not None else self.start
+        if self.content == 0:
+            return self.start
+        line, col = self.chars[self.content - 1]
+        return (line, col + 1)
 
     def at(self, value: str, line: int, column: int) -> _Char:
         """Position of 1-based ``line``/``column`` of ``value`` (the scalar's text)."""
@@ -69,14 +75,7 @@ def locate_scalar(source: str, start_index: int, end_index: int, style: str | No
         value = value.replace("\a", "")  # ruamel marks fold points with BEL in composed nodes
     if text != value:
         return ScalarLocator(start)
-    end = _line_col(source, end_index)
-    return ScalarLocator(start, tuple(_line_col_many(source, chars)), end)
-
-
-def _line_col(source: str, index: int) -> _Char:
-    line = source.count("\n", 0, index)
-    col = index - (source.rfind("\n", 0, index) + 1)
-    return (line, col)
+    return ScalarLocator(start, tuple(_line_col_many(source, chars)), len(value.rstrip()))
 
 
 def _line_col_many(source: str, indexes: list[int]) -> list[_Char]:

@@ -30,6 +30,7 @@ from engine.mapping.loader import LoadedFile, YamlMap, YamlNode, YamlScalar, Yam
 from engine.mapping.states import DOMAINS, TABLE_USES
 
 ONE_WAY = (TO_POHODA, TO_RAYNET)
+_CURRENCY = re.compile(r"^[A-Z]{3}$")
 DEFAULT_WWW_MAX_LENGTH = 32
 
 
@@ -185,8 +186,8 @@ def _bindings(bset: BindingSet, agenda: YamlMap) -> Iterator[Diagnostic]:
     fixed = BY_ID[bset.agenda].fixed_direction
     for name, entry in group.entries.items():
         binding = _map(entry.node)
-        if binding is None:
-            continue
+        if binding is None or not binding.entries:
+            continue  # not a map, or empty: the schema check reports it
         label = f"binding '{name}'"
         yield from _binding_shape(bset, label, binding, set_ways, fixed)
         yield from _binding_fields(bset, label, binding, binding_ways(bset, direction, binding))
@@ -199,14 +200,19 @@ def _binding_shape(bset: BindingSet, label: str, binding: YamlMap, set_ways: tup
     explicit_value = explicit.value if isinstance(explicit, YamlScalar) else None
     where = f"{bset.agenda}.{bset.key}"
     if explicit_value in ("both", TO_POHODA, TO_RAYNET):
+        wrong = False
         for way in _ways(explicit_value):
             if way not in set_ways:
                 only = set_ways[0]
                 code = "fixed-direction" if fixed else "binding-direction"
                 yield Diagnostic(code, f"{label} runs {explicit_value}, but {where} bindings run only {only}",
                                  explicit.pos, hint=f"set direction: {only} or remove direction")
+                wrong = True
             elif not can[way]:
                 yield Diagnostic("binding-direction", f"{label} cannot run {way}: {_needs(way)}", explicit.pos)
+                wrong = True
+        if wrong:
+            return
         ways = [w for w in _ways(explicit_value) if w in set_ways]
     else:
         ways = [w for w in set_ways if can[w]]
@@ -382,8 +388,11 @@ def _table_coverage(name: str, table: YamlMap, key_pos: Position) -> Iterator[Di
                              hint=f"states of {domain.name}: {quote_list(domain.values)}")
     missing = [v for v in domain.values if v not in entries.entries]
     if missing and not has_default:
-        yield Diagnostic("table-coverage", f"table '{name}' has no entry for {quote_list(missing)} "
-                         f"({domain.description}) and no default", entries.pos,
+        # a state an overlay removed with null is reported at that null
+        removed_at = [entries.removed[v] for v in missing if v in entries.removed]
+        yield Diagnostic("table-coverage", f"table '{name}' has no entry for {quote_list(missing)} and no default; "
+                         f"every state of {domain.name} ({quote_list(domain.values)}) needs one",
+                         removed_at[0] if removed_at else entries.pos,
                          hint=f"add entries for {quote_list(missing)}, or a default:")
 
 
@@ -393,6 +402,8 @@ def _currencies(root: YamlMap) -> Iterator[Diagnostic]:
     currencies = _map(root.get("currencies"))
     home = _text(currencies.get("home")) if currencies else None
     home = home or "CZK"
+    if not _CURRENCY.match(home):
+        return  # the schema check reports the malformed code
     foreign_node = currencies.get("foreign") if currencies else None
     foreign = [(n.value, n.pos) for n in foreign_node.items if _text(n)] if isinstance(foreign_node, YamlSeq) else []
     lists = _map(root.get("price_lists"))
