@@ -8,7 +8,7 @@ from typing import Any
 from engine.mapping import model as m
 from engine.mapping.agendas import AGENDAS, BindingSet, binding_sets
 from engine.mapping.diagnostics import Diagnostic
-from engine.mapping.expressions import ExpressionSite, sites
+from engine.mapping.expressions import ExpressionSite, sites, table_entries
 from engine.mapping.loader import YamlMap, YamlNode, YamlScalar
 from engine.mapping.overlays import Resolved
 from engine.mapping.semantic import agenda_direction, binding_ways
@@ -74,7 +74,7 @@ class _Builder:
             default = table.get("default")
             out[name] = m.TranslationTable(
                 name=name,
-                entries=MappingProxyType(table.get("entries").to_plain()),
+                entries=MappingProxyType(table_entries(table.get("entries"))),
                 keys=self.plain(("tables", name, "keys"), None),
                 default=default.value if isinstance(default, YamlScalar) else None,
                 has_default=default is not None,

@@ -115,16 +115,20 @@ def sites(root: YamlMap) -> Iterator[ExpressionSite]:
                 yield ExpressionSite(("export", key), node, view, gives)
 
 
+def table_entries(entries: YamlNode | None) -> dict:
+    """A table's entries with keys as YAML typed them: ``21: high`` is looked up with the number 21."""
+    if not isinstance(entries, YamlMap):
+        return {}
+    return {(e.key_value if e.key_value is not None else k): e.node.to_plain() for k, e in entries.entries.items()}
+
+
 def tables_of(root: YamlMap) -> dict[str, "dsl.Table"]:
     """The mapping's translation tables as the dsl takes them (entries plus default)."""
     out = {}
     tables = _map(root.get("tables"))
     for name, entry in (tables.entries.items() if tables else ()):
         table = _map(entry.node)
-        entries = _map(table.get("entries")) if table else None
-        # keys as YAML typed them: `21: high` is looked up with the number 21
-        plain = {(e.key_value if e.key_value is not None else k): e.node.to_plain()
-                 for k, e in (entries.entries.items() if entries else ())}
+        plain = table_entries(table.get("entries") if table else None)
         default = table.get("default") if table else None
         if isinstance(default, YamlScalar) and default.value is not None:
             out[name] = dsl.Table(plain, default=default.value)

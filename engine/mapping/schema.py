@@ -44,7 +44,23 @@ def schema() -> dict:
 
 @cache
 def _validator() -> Draft202012Validator:
-    return Draft202012Validator(schema())
+    # The schema is not recursive: validating against a copy with every $ref replaced by its
+    # definition gives the same errors and skips reference resolution (about twice as fast).
+    return Draft202012Validator(_inlined(schema()))
+
+
+def _inlined(node: Any, defs: dict | None = None) -> Any:
+    defs = schema()["$defs"] if defs is None else defs
+    if isinstance(node, list):
+        return [_inlined(item, defs) for item in node]
+    if not isinstance(node, dict):
+        return node
+    out = {k: _inlined(v, defs) for k, v in node.items() if k != "$defs"}
+    ref = out.pop("$ref", None)
+    if isinstance(ref, str) and ref.startswith("#/$defs/"):
+        target = _inlined(defs[ref.split("/")[-1]], defs)
+        out = {**target, **out}  # keywords beside $ref (a description) take precedence
+    return out
 
 
 def check(root: YamlMap) -> list[Diagnostic]:

@@ -66,14 +66,17 @@ def _text(node: YamlNode | None) -> str | None:
     return None
 
 
-def _enabled(agendas: YamlMap, agenda_id: str) -> bool:
+def _enabled(agendas: YamlMap, agenda_id: str) -> bool | None:
+    """Whether an agenda is switched on; None when its ``enabled`` is not true/false (the schema reports it)."""
     agenda = _map(agendas.get(agenda_id))
     if agenda is None:
         return False
     if agenda_id == "address_book":
         return True
     node = agenda.get("enabled")
-    return isinstance(node, YamlScalar) and node.value is True
+    if node is None:
+        return False
+    return node.value if isinstance(node, YamlScalar) and isinstance(node.value, bool) else None
 
 
 def agenda_direction(agenda: YamlMap | None, agenda_id: str) -> str:
@@ -97,11 +100,12 @@ def _where_direction(agenda: YamlMap) -> Position:
 
 def _agenda_links(agendas: YamlMap) -> Iterator[Diagnostic]:
     for agenda_id, (needed, rule, why) in DEPENDENCIES.items():
-        if not _enabled(agendas, agenda_id):
+        needed_on = _enabled(agendas, needed)
+        if not _enabled(agendas, agenda_id) or needed_on is None:
             continue
         agenda = _map(agendas.get(agenda_id))
         direction = agenda_direction(agenda, agenda_id)
-        if not _enabled(agendas, needed):
+        if not needed_on:
             node = agenda.get("enabled") or agenda
             yield Diagnostic(
                 "agenda-dependency", f"{agenda_id} needs the {needed} agenda, which is switched off: {why} ({rule})",

@@ -104,3 +104,10 @@ def test_natural_persons_example_R_A1_R_D1():
     delivery = m.agendas.delivery_addresses
     assert (delivery.mechanism, delivery.direction) == ("contact_persons", "to_raynet")
     assert {b.name for b in delivery.contact_person_fields if b.runs("to_raynet")} >= {"last_name", "phone"}
+
+
+def test_every_diagnostic_code_is_documented():
+    from engine.mapping.diagnostics import CODES
+
+    text = (Path(__file__).parents[2] / "docs" / "mapping-format.md").read_text(encoding="utf-8")
+    assert [code for code in CODES if f"`{code}`" not in text] == []
