@@ -32,7 +32,7 @@ STORES = ["HLAVNI", "BRNO", "OSTRAVA", "PLZEN", "ZLIN"]
 
 
 def overlay(i: int, rnd: random.Random) -> str:
-    lines = [f"version: 1", "extends: standard", f"description: customer {i:02d}"]
+    lines = ["version: 1", "extends: standard", f"description: customer {i:02d}"]
     if rnd.random() < 0.4:
         lines += ["currencies:", "  foreign: [EUR]", "price_lists:", "  eur:", "    pohoda: Prodejní cena EUR",
                   "    raynet: Ceník EUR", "    currency: EUR"]
@@ -46,7 +46,7 @@ def overlay(i: int, rnd: random.Random) -> str:
               f"    on_conflict: {rnd.choice(['pohoda_wins', 'raynet_wins', 'newest_wins', 'quarantine'])}",
               "    fields:",
               f"      segment_{i}:",
-              f"        pohoda: addressbookHeader.adGroup",
+              "        pohoda: addressbookHeader.adGroup",
               f"        raynet: 'customFields[\"Segment {i}\"]'",
               f"        direction: {rnd.choice(['both', 'to_raynet'])}"]
     if rnd.random() < 0.5:

@@ -28,7 +28,7 @@ from ruamel.yaml.events import CollectionEndEvent, CollectionStartEvent
 from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 try:  # libyaml through ruamel.yaml.clib: same positions, about six times faster
-    from ruamel.yaml.clib._ruamel_yaml import CParser as _CParser  # noqa: F401
+    import ruamel.yaml.clib._ruamel_yaml  # noqa: F401
 
     _PURE = False
 except ImportError:  # pragma: no cover - depends on the platform

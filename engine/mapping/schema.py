@@ -257,19 +257,16 @@ def _translate(error: ValidationError, root: YamlMap) -> Iterable[Diagnostic]:
         message = f"{name} must be {words} {error.validator_value}; got {_show(instance)}"
     elif kind == "multipleOf":
         message = f"{name} must be a multiple of {error.validator_value}; got {_show(instance)}"
-    elif kind in ("minItems", "maxItems"):
-        words = "at least" if kind == "minItems" else "at most"
+    elif kind in ("minItems", "maxItems", "minProperties", "maxProperties"):
+        items = kind.endswith("Items")
         n = error.validator_value
-        message = f"{name} must list {words} {n} item{'s' if n != 1 else ''}; got {len(instance)}"
-        if kind == "minItems" and n == 1 and not instance:
-            message = f"{name} must not be an empty list"
-            hint = "remove the key to use the default"
-    elif kind in ("minProperties", "maxProperties"):
-        words = "at least" if kind == "minProperties" else "at most"
-        n = error.validator_value
-        message = f"{name} must have {words} {n} key{'s' if n != 1 else ''}; got {len(instance)}"
-        if kind == "minProperties" and n == 1 and not instance:
-            message = f"{name} must not be empty"
+        words = "at least" if kind.startswith("min") else "at most"
+        noun = "item" if items else "key"
+        message = f"{name} must {'list' if items else 'have'} {words} {n} {noun}{'s' if n != 1 else ''}; " \
+                  f"got {len(instance)}"
+        if kind.startswith("min") and n == 1 and not instance:
+            message = f"{name} must not be {'an empty list' if items else 'empty'}"
+            hint = "remove the key to use the default" if items else None
     elif kind == "uniqueItems":
         yield _duplicate_item(error, root, path)
         return

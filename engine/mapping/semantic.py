@@ -122,29 +122,27 @@ def _agenda_links(agendas: YamlMap) -> Iterator[Diagnostic]:
                 hint=f"set agendas.{agenda_id}.direction to {needed_direction}, or widen agendas.{needed}.direction")
 
 
+#: mechanism choices that need their own bindings: (agenda, key, choice, way, bindings key, what, hint)
+_MECHANISM_BINDINGS = (
+    ("delivery_addresses", "mechanism", "contact_persons", TO_RAYNET, "contact_person_fields",
+     "delivery addresses become contact persons (mechanism: contact_persons, R-D1)",
+     "add contact_person_fields (e.g. lastName from name), or use mechanism: company_addresses"),
+    ("contact_persons", "to_pohoda_as", "delivery_addresses", TO_POHODA, "delivery_address_fields",
+     "contact persons go to POHODA as delivery addresses (to_pohoda_as: delivery_addresses, R-P2)",
+     "add delivery_address_fields (e.g. name from lastName), or use to_pohoda_as: contact_persons"),
+)
+
+
 def _mechanisms(agendas: YamlMap) -> Iterator[Diagnostic]:
-    # R-D1: delivery addresses as Raynet persons need the bindings that make persons of them
-    delivery = _map(agendas.get("delivery_addresses"))
-    if delivery is not None and _enabled(agendas, "delivery_addresses"):
-        mechanism = delivery.get("mechanism")
-        direction = agenda_direction(delivery, "delivery_addresses")
-        if (isinstance(mechanism, YamlScalar) and mechanism.value == "contact_persons"
-                and covers(direction, TO_RAYNET) and not _has_bindings(delivery, "contact_person_fields")):
-            yield Diagnostic(
-                "mechanism", "delivery addresses become contact persons (mechanism: contact_persons, R-D1), "
-                             "but contact_person_fields binds no fields", mechanism.pos,
-                hint="add contact_person_fields (e.g. lastName from name), or use mechanism: company_addresses")
-    # R-P2: Raynet persons as POHODA delivery addresses need the bindings that make addresses of them
-    persons = _map(agendas.get("contact_persons"))
-    if persons is not None and _enabled(agendas, "contact_persons"):
-        choice = persons.get("to_pohoda_as")
-        direction = agenda_direction(persons, "contact_persons")
-        if (isinstance(choice, YamlScalar) and choice.value == "delivery_addresses"
-                and covers(direction, TO_POHODA) and not _has_bindings(persons, "delivery_address_fields")):
-            yield Diagnostic(
-                "mechanism", "contact persons go to POHODA as delivery addresses (to_pohoda_as: delivery_addresses, "
-                             "R-P2), but delivery_address_fields binds no fields", choice.pos,
-                hint="add delivery_address_fields (e.g. name from lastName), or use to_pohoda_as: contact_persons")
+    """A mechanism that makes other records of a record (R-D1, R-P2) needs the bindings that do it."""
+    for agenda_id, key, choice, way, fields_key, what, hint in _MECHANISM_BINDINGS:
+        agenda = _map(agendas.get(agenda_id))
+        if agenda is None or not _enabled(agendas, agenda_id):
+            continue
+        node = agenda.get(key)
+        if (isinstance(node, YamlScalar) and node.value == choice
+                and covers(agenda_direction(agenda, agenda_id), way) and not _has_bindings(agenda, fields_key)):
+            yield Diagnostic("mechanism", f"{what}, but {fields_key} binds no fields", node.pos, hint=hint)
 
 
 def _has_bindings(agenda: YamlMap, key: str) -> bool:

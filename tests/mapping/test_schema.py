@@ -132,3 +132,38 @@ def test_unknown_key_points_at_the_key_and_suggests():
     assert messages[("unknown-key", 5, 5)] == ("unknown key 'natural_persn' in agendas.address_book — did you mean "
                                                "'natural_person'?")
     assert ("missing-key", 3, 3) in messages
+
+
+SYNTHETIC = {
+    "type": "object",
+    "properties": {
+        "a": {"format": "email"}, "b": {"multipleOf": 5}, "c": {"maxItems": 1}, "d": {"maxProperties": 1},
+        "e": {"contains": {"const": 1}}, "f": {"oneOf": [{"type": "integer"}, {"type": "boolean"}]},
+        "g": {"anyOf": [{"type": "integer"}, {"minLength": 5}]}, "h": False, "i": {"not": {"type": "string"}},
+        "j": {"exclusiveMaximum": 3}, "k": {"maxLength": 2}, "l": {"dependentRequired": {"x": ["y"]}},
+        "m": {"unevaluatedProperties": False, "properties": {"ok": {}}}, "n": {"prefixItems": [{"type": "string"}]},
+    },
+}
+SYNTHETIC_DOC = ("a: not-an-email\nb: 7\nc: [1, 2]\nd: {p: 1, q: 2}\ne: [2, 3]\nf: text\ng: abc\nh: 1\ni: text\n"
+                 "j: 4\nk: abc\nl: {x: 1}\nm: {ok: 1, bad: 2}\nn: [1]\n")
+
+
+def test_every_jsonschema_keyword_is_translated_at_its_position():
+    from jsonschema import FormatChecker
+
+    from engine.mapping.schema import _translate_all
+
+    root = load_text(SYNTHETIC_DOC, "m.yaml").root
+    errors = list(Draft202012Validator(SYNTHETIC, format_checker=FormatChecker()).iter_errors(root.to_plain()))
+    assert {e.validator for e in errors} >= {"format", "multipleOf", "maxItems", "maxProperties", "contains",
+                                             "oneOf", "anyOf", "not", "exclusiveMaximum", "maxLength",
+                                             "dependentRequired", "unevaluatedProperties", "type"}
+    diagnostics = list(_translate_all(errors, root))
+    assert len(diagnostics) >= 13
+    lines = {d.position.line for d in diagnostics}
+    # every offending value at its own line; jsonschema reports a `false` subschema (h) at its parent map
+    assert lines == set(range(1, 15)) - {8}
+    assert any(d.message == "the mapping is not allowed here" for d in diagnostics)
+    for d in diagnostics:
+        assert not RAW.search(d.message), d.message
+        assert d.code in ("invalid-format", "out-of-range", "schema", "wrong-type", "missing-key", "unknown-key")
