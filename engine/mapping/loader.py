@@ -455,14 +455,28 @@ def _to_int(raw: str) -> int | None:
 
 
 def is_mapping_path(path: Path) -> bool:
-    """Whether a ``*.yaml``/``*.yml`` file found in a folder should be validated as a mapping."""
+    """Whether a file found in a folder should be validated as a mapping: ``*.yaml``/``*.yml``, not a
+    ``*_test.yaml`` mapping test, not a connection profile (by name, or by content: no ``version:``
+    and the keys of a profile)."""
     name = path.name
-    return (name.endswith((".yaml", ".yml")) and not name.endswith(("_test.yaml", "_test.yml"))
-            and not _looks_like_profile(path))
+    if not name.endswith((".yaml", ".yml")) or name.endswith(("_test.yaml", "_test.yml")):
+        return False
+    stem = name.rsplit(".", 1)[0]
+    if stem == "profile" or stem.endswith(".profile") or "profiles" in path.parts[:-1]:
+        return False
+    return not _profile_content(load_file(path).root)
 
 
-def _looks_like_profile(path: Path) -> bool:
-    """Connection profiles are ``profile.yaml``, ``*.profile.yaml`` or files in a ``profiles/`` folder."""
-    stem = path.name.rsplit(".", 1)[0]
-    return stem == "profile" or stem.endswith(".profile") or "profiles" in path.parts[:-1]
+_PROFILE_KEYS = {"url", "instance", "user", "api_key", "token", "transport", "password", "ico", "odbc"}
 
+
+def _profile_content(root: YamlMap | None) -> bool:
+    if root is None or "version" in root.entries or "extends" in root.entries:
+        return False
+    if "state" in root.entries:
+        return True
+    for side in ("raynet", "pohoda"):
+        section = root.get(side)
+        if isinstance(section, YamlMap) and _PROFILE_KEYS & set(section.entries):
+            return True
+    return False

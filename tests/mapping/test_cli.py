@@ -70,6 +70,8 @@ def test_folders_skip_test_files_and_profiles(write, tmp_path):
     write("repo/profile.yaml", "raynet: {api_key: '${env:RAYNET_KEY}'}\n")
     write("repo/prod.profile.yaml", "raynet: {api_key: '${env:RAYNET_KEY}'}\n")
     write("repo/profiles/staging.yaml", "raynet: {api_key: '${env:RAYNET_KEY}'}\n")
+    write("repo/connection.yaml", "raynet: {instance: acme, api_key: '${env:RAYNET_KEY}'}\n"
+                                  "pohoda: {transport: mserver}\nstate: {path: state/acme.sqlite}\n")
     result = _run("validate", "--format", "json", tmp_path / "repo")
     assert result.exit_code == 0, result.output
     assert [f["file"] for f in json.loads(result.output)["files"]] == [str(tmp_path / "repo" / "acme.yaml")]
