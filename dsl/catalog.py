@@ -93,9 +93,8 @@ def suggest_paths(path: str, known, limit: int = 3) -> list[str]:
     siblings = [k for k in known if k.rpartition(".")[0] == parent]
     by_leaf = {k.rpartition(".")[2]: k for k in siblings}
     found = [by_leaf[m] for m in difflib.get_close_matches(leaf, list(by_leaf), n=limit, cutoff=0.6)]
-    for match in difflib.get_close_matches(path, known, n=limit, cutoff=0.75):
-        if match not in found:
-            found.append(match)
+    if not found:
+        found = difflib.get_close_matches(path, known, n=limit, cutoff=0.75)
     lowered = {k.lower(): k for k in known}
     if path.lower() in lowered and lowered[path.lower()] not in found:
         found.insert(0, lowered[path.lower()])

@@ -21,6 +21,7 @@ and ``python_source``; :class:`Program` is the protocol it satisfies.
 from __future__ import annotations
 
 import itertools
+import warnings
 import operator
 from collections.abc import Mapping
 from decimal import Decimal, DecimalException
@@ -85,17 +86,23 @@ def _not_equal(a, b):
 
 def _date_formatter(fmt: str):
     """format_date with a literal format, prepared once."""
+    import datetime as _dt
     template, fields = _date_format(fmt)
     general = FUNCTIONS["format_date"].impl
     if "year2" in fields or not fields:
         return lambda value: general(value, fmt)
     getter = operator.attrgetter(*fields)
     single = len(fields) == 1
-    import datetime as _dt
     needs_time = any(f in ("hour", "minute", "second") for f in fields)
     date_type = _dt.datetime if needs_time else _dt.date
+    from_iso = _dt.date.fromisoformat
 
     def format_date(value):
+        if type(value) is str and len(value) == 10 and not needs_time:
+            try:
+                value = from_iso(value)
+            except ValueError:
+                return general(value, fmt)
         if isinstance(value, date_type):
             return template % ((getter(value),) if single else getter(value))
         return general(value, fmt)
@@ -147,6 +154,10 @@ class _Generator:
         self._temps = itertools.count()
         self._lambdas = itertools.count()
         self._aux = itertools.count()
+        # common path reads: one dict per open block; a temp holding a path value
+        # is reused by later reads of the same path in that block and its sub-blocks
+        self._paths: list[dict] = [{}]
+        self._pinned: set[str] = set()
 
     # ---------------------------------------------------------------- plumbing
 
@@ -176,7 +187,40 @@ class _Generator:
         self.fn.lines.append((self.indent, code, node))
 
     def owned(self, atom: str) -> bool:
-        return atom.startswith("t") and atom[1:].isdigit()
+        return atom.startswith("t") and atom[1:].isdigit() and atom not in self._pinned
+
+    def cached_path(self, node, scope) -> str | None:
+        key = self.path_key(node, scope)
+        if key is None:
+            return None
+        for level in reversed(self._paths):
+            if key in level:
+                return level[key]
+        return None
+
+    def remember_path(self, node, scope, atom: str) -> str:
+        key = self.path_key(node, scope)
+        if key is not None and self.owned(atom):
+            self._paths[-1][key] = atom
+            self._pinned.add(atom)
+        return atom
+
+    def path_key(self, node, scope):
+        """A hashable identity of a pure path read (``a.b[0]["c"]``), or None."""
+        parts = []
+        while True:
+            if isinstance(node, A.Attr):
+                parts.append(node.name)
+                node = node.obj
+            elif isinstance(node, A.Index) and isinstance(node.index, A.Literal) and (
+                    isinstance(node.index.value, str) or type(node.index.value) is int):
+                parts.append(node.index.value if isinstance(node.index.value, str) else ("#", node.index.value))
+                node = node.obj
+            elif isinstance(node, A.Name):
+                parts.append(scope.get(node.name, ("env", node.name)))
+                return tuple(reversed(parts))
+            else:
+                return None
 
     def target(self, atom: str) -> str:
         """A temp to store a result derived from ``atom`` (reusing ``atom`` when it is a temp)."""
@@ -208,12 +252,12 @@ class _Generator:
         """Move a deeply nested subtree into its own function (Python limits indentation)."""
         params = ["env"] + sorted(set(scope.values()))
         fn = _Function(f"_aux{next(self._aux)}", params)
-        outer, outer_indent = self.fn, self.indent
+        outer, outer_indent, outer_paths = self.fn, self.indent, self._paths
         self.functions.append(fn)
-        self.fn, self.indent = fn, 1
+        self.fn, self.indent, self._paths = fn, 1, [{}]
         result = self.atom(node, scope)
         self.emit(f"return {result}", node)
-        self.fn, self.indent = outer, outer_indent
+        self.fn, self.indent, self._paths = outer, outer_indent, outer_paths
         t = self.temp()
         self.emit(f"{t} = {fn.name}({', '.join(params)})", node)
         return t
@@ -221,10 +265,12 @@ class _Generator:
     def block(self, header: str, node, body) -> None:
         self.emit(header, node)
         self.indent += 1
+        self._paths.append({})
         before = len(self.fn.lines)
         body()
         if len(self.fn.lines) == before:
             self.emit("pass", node)
+        self._paths.pop()
         self.indent -= 1
 
     # ---------------------------------------------------------------- leaves and paths
@@ -244,14 +290,22 @@ class _Generator:
     def gen_Name(self, node, scope):
         if node.name in scope:
             return scope[node.name]
+        cached = self.cached_path(node, scope)
+        if cached:
+            return cached
         t = self.temp()
         self.emit(f"{t} = env.get({self.const(node.name)})", node)
-        return t
+        return self.remember_path(node, scope, t)
 
     def gen_Attr(self, node, scope):
-        return self.key_access(node, self.atom(node.obj, scope), node.name)
+        cached = self.cached_path(node, scope)
+        if cached:
+            return cached
+        return self.remember_path(node, scope, self.key_access(node, self.atom(node.obj, scope), node.name))
 
     def key_access(self, node, obj: str, key: str) -> str:
+        if obj in ("None", "True", "False"):  # null/true/false have no keys
+            return "None"
         k = self.const(key)
         t = self.target(obj)
         self.emit(f"{t} = {obj}.get({k}) if type({obj}) is dict else (None if {obj} is None else _attr({obj}, {k}))",
@@ -259,7 +313,16 @@ class _Generator:
         return t
 
     def gen_Index(self, node, scope):
+        cached = self.cached_path(node, scope)
+        if cached:
+            return cached
+        return self.remember_path(node, scope, self.index(node, scope))
+
+    def index(self, node, scope):
         obj = self.atom(node.obj, scope)
+        if obj in ("None", "True", "False"):  # null/true/false have no positions
+            self.atom(node.index, scope)
+            return "None"
         index = node.index
         if isinstance(index, A.Literal) and isinstance(index.value, str):
             return self.key_access(node, obj, index.value)
@@ -421,7 +484,7 @@ class _Generator:
         t = self.temp()
         if len(parts) == 1:
             self.emit(f"{t} = {parts[0]}", node)
-        elif len(parts) <= 4:
+        elif len(parts) <= 6:
             self.emit(f"{t} = {' + '.join(parts)}", node)
         else:
             self.emit(f"{t} = ''.join(({', '.join(parts)},))", node)
@@ -479,12 +542,15 @@ class _Generator:
             return f"{rx}.search({a}) is not None if type({a}) is str else {fn}({a}, {args[1]})"
         if name == "round" and len(args) == 2 and isinstance(node.args[1], A.Literal) \
                 and type(node.args[1].value) is int and 0 <= node.args[1].value <= 20:
-            places = node.args[1].value
-            quantum = self.const(Decimal(1).scaleb(-places))
-            limit = self.const(V.CONTEXT.prec - 1 - places)
+            # a result too large for the context raises InvalidOperation: reported at this call
+            quantum = self.const(Decimal(1).scaleb(-node.args[1].value))
             a = args[0]
-            return (f"{a}.quantize({quantum}, rounding=_ROUND_HALF_UP) if type({a}) is _Decimal "
-                    f"and {a}.adjusted() < {limit} else {fn}({a}, {args[1]})")
+            return f"{a}.quantize({quantum}, _ROUND_HALF_UP) if type({a}) is _Decimal else {fn}({a}, {args[1]})"
+        if name == "replace" and len(args) == 3 and all(
+                isinstance(n, A.Literal) and isinstance(n.value, str) for n in node.args[1:]) \
+                and node.args[1].value and len(node.args[2].value) <= len(node.args[1].value):
+            a = args[0]
+            return f"{a}.replace({args[1]}, {args[2]}) if type({a}) is str else {fn}({a}, {args[1]}, {args[2]})"
         return None
 
     def translate(self, node, scope):
@@ -493,7 +559,11 @@ class _Generator:
         missing = self.const(table.missing)
         v = self.atom(node.args[1], scope)
         t = self.temp()
-        self.emit(f"{t} = {entries}.get({v}, _MISS) if type({v}) is str or type({v}) is int else _MISS", node)
+        if any(type(k) in (int, Decimal) and k in (0, 1) for k in table.entries):
+            # True/False would find the keys 1/0: booleans take the slow path
+            self.emit(f"{t} = {entries}.get({v}, _MISS) if type({v}) is not bool else _MISS", node)
+        else:  # an unhashable value raises TypeError here, reported at this call
+            self.emit(f"{t} = {entries}.get({v}, _MISS)", node)
 
         def on_miss():
             if len(node.args) > 2:
@@ -570,7 +640,9 @@ def compile_program(node: A.Node, *, text: str, tables=None, source: str | None 
     from decimal import ROUND_HALF_UP
     namespace["_ROUND_HALF_UP"] = ROUND_HALF_UP
     namespace["_locate"] = _Locator(filename, owners, text, source, node)
-    code = compile(py_source, filename, "exec")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # e.g. SyntaxWarning for constant operands; semantics are ours
+        code = compile(py_source, filename, "exec")
     exec(code, namespace)  # noqa: S102 - source generated from the AST only, see module docstring
     fn = namespace["_program"]
     fn.__name__ = fn.__qualname__ = "dsl_program"
@@ -615,6 +687,9 @@ class _Locator:
             return "evaluating this ran out of memory", "the record's values are too large for this expression", None
         if isinstance(exc, RecursionError):
             return "a value is nested too deeply to evaluate", None, None
+        if isinstance(node, A.Call) and node.name == "translate" and isinstance(exc, TypeError):
+            return ("translate: the value to look up must be text or a number, not a list or an object",
+                    None, None)
         if isinstance(node, (A.Name, A.Root)) and isinstance(exc, (AttributeError, TypeError)):
             return ("the environment must be a mapping of names to values", "pass a dict such as {\"name\": …}",
                     None)

@@ -17,7 +17,7 @@ from __future__ import annotations
 import datetime as _dt
 import re
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from functools import lru_cache
 
@@ -66,6 +66,9 @@ class FunctionSpec:
     result_path: str | None = None
     #: ``(literal args tuple with None for non-literals) -> message or None``: static argument checks
     check_literals: Callable | None = field(default=None, compare=False)
+    #: the null table row of this function: (expression, expected), one or more per parameter;
+    #: evaluated with the table ``t = {"a": "A"}`` (docs/dsl.md prints them, the tests run them)
+    null_cases: tuple[tuple[str, object], ...] = ()
 
     @property
     def arity(self) -> tuple[int, int | None]:
@@ -188,7 +191,7 @@ def _right(text, count):
         return None
     n = max(0, _int("right", "count", count))
     s = _text("right", "text", text)
-    return s[len(s) - n:] if n else ""
+    return s[max(0, len(s) - n):] if n else ""
 
 
 def _replace(text, old, new):
@@ -220,10 +223,10 @@ def _endswith(text, suffix):
 
 
 def _contains(haystack, needle):
-    if haystack is None or needle is None:
+    if haystack is None:
         return False
     if isinstance(haystack, str):
-        return _text("contains", "needle", needle) in haystack
+        return needle is not None and _text("contains", "needle", needle) in haystack
     if isinstance(haystack, (list, tuple)):
         return any(equal(item, needle) for item in haystack)
     raise ExprRuntimeError(f"contains: needs a text or a list, got {describe(haystack)}", value=haystack)
@@ -543,11 +546,11 @@ _register("regex_replace", [_P("text", _S), _P("pattern", _S), _P("replacement",
           "Replace every match of the regular expression (\\1 refers to a group).", _TEXT_NULL,
           [('regex_replace("777 123 456", "[^0-9]", "")', {}, "777123456")], _regex_replace,
           check_literals=_check_regex)
-_register("pad_left", [_P("text", _S), _P("width", "integer"), _P("fill", _S, optional=True)], _S,
+_register("pad_left", [_P("text", "string|number"), _P("width", "integer"), _P("fill", _S, optional=True)], _S,
           "Pad on the left to width characters with fill (default space); numbers are written first.",
           "null if text or width is null; a null fill is a space",
           [('pad_left("42", 5, "0")', {}, "00042"), ("pad_left(7, 3, \"0\")", {}, "007")], _pad_left)
-_register("pad_right", [_P("text", _S), _P("width", "integer"), _P("fill", _S, optional=True)], _S,
+_register("pad_right", [_P("text", "string|number"), _P("width", "integer"), _P("fill", _S, optional=True)], _S,
           "Pad on the right to width characters with fill (default space).",
           "null if text or width is null; a null fill is a space",
           [('pad_right("ab", 4, ".")', {}, "ab..")], _pad_right)
@@ -636,6 +639,53 @@ _register("translate", [_P("table", "table"), _P("value", "any"), _P("default", 
                    {"states": {"new": "NEW", "done": "WON"}}),
            Example('translate(states, state, "OTHER")', {"state": "lost"}, "OTHER",
                    {"states": {"new": "NEW", "done": "WON"}})], kind="translate")
+
+_NULL_CASES = {
+    "upper": [("upper(null)", None)],
+    "lower": [("lower(null)", None)],
+    "trim": [("trim(null)", None)],
+    "len": [("len(null)", 0)],
+    "substr": [('substr(null, 1)', None), ('substr("abc", null)', None), ('substr("abc", 1, null)', "bc")],
+    "left": [("left(null, 2)", None), ('left("abc", null)', None)],
+    "right": [("right(null, 2)", None), ('right("abc", null)', None)],
+    "replace": [('replace(null, "a", "b")', None), ('replace("abc", null, "b")', None),
+                ('replace("abc", "a", null)', None)],
+    "startswith": [('startswith(null, "a")', False), ('startswith("abc", null)', False)],
+    "endswith": [('endswith(null, "c")', False), ('endswith("abc", null)', False)],
+    "contains": [('contains(null, "a")', False), ('contains("abc", null)', False), ("contains([1, null], null)", True)],
+    "split": [('split(null, ",")', []), ('split("a,b", null)', ["a", "b"])],
+    "join": [('join(null, ",")', ""), ('join(["a", null, "b"], ",")', "a,b"), ('join(["a", "b"], null)', "ab")],
+    "regex_match": [('regex_match(null, "a")', False), ('regex_match("abc", null)', False)],
+    "regex_replace": [('regex_replace(null, "a", "b")', None), ('regex_replace("abc", null, "b")', None),
+                      ('regex_replace("abc", "a", null)', None)],
+    "pad_left": [("pad_left(null, 3)", None), ('pad_left("7", null)', None), ('pad_left("7", 3, null)', "  7")],
+    "pad_right": [("pad_right(null, 3)", None), ('pad_right("7", null)', None), ('pad_right("7", 3, null)', "7  ")],
+    "coalesce": [("coalesce(null, null)", None), ("coalesce(null, 1)", 1)],
+    "round": [("round(null)", None), ("round(null, 2)", None), ("round(2.5, null)", Decimal("3"))],
+    "abs": [("abs(null)", None)],
+    "min": [("min(null)", None), ("min(null, 1)", 1), ("min([null, 2])", 2)],
+    "max": [("max(null)", None), ("max(null, 1)", 1), ("max([null, 2])", 2)],
+    "int": [("int(null)", None)],
+    "decimal": [("decimal(null)", None)],
+    "str": [("str(null)", None)],
+    "date": [("date(null)", None)],
+    "datetime": [("datetime(null)", None)],
+    "format_date": [('format_date(null, "%d")', None), ('format_date("2024-03-01", null)', None)],
+    "parse_date": [('parse_date(null, "%d.%m.%Y")', None), ('parse_date("2024-03-01", null)', _dt.date(2024, 3, 1))],
+    "add_days": [("add_days(null, 1)", None), ('add_days("2024-03-01", null)', None)],
+    "first": [("first(null)", None), ("first([null, 1])", None)],
+    "last": [("last(null)", None), ("last([1, null])", None)],
+    "any": [("any(null, i => i)", False), ("any([null])", False), ("any([null, 1], i => i == null)", True)],
+    "all": [("all(null, i => i)", True), ("all([null])", False), ("all([null], i => i == null)", True)],
+    "count": [("count(null)", 0), ("count([null, 1])", 2), ("count([null, 1], i => i == null)", 1)],
+    "sum": [("sum(null)", 0), ("sum([null, 1])", 1), ("sum([1, 2], i => null)", 0)],
+    "filter": [("filter(null, i => true)", []), ("filter([null, 1], i => i != null)", [1])],
+    "map": [("map(null, i => i)", []), ("map([null, 1], i => i ?? 0)", [0, 1])],
+    "translate": [("translate(t, null)", None), ('translate(t, null, "x")', "x"), ('translate(t, "b", null)', None)],
+    "today": [],
+}
+for _name, _cases in _NULL_CASES.items():
+    FUNCTIONS[_name] = replace(FUNCTIONS[_name], null_cases=tuple(_cases))
 
 #: names of the list functions whose second argument may be a lambda
 LIST_FUNCTIONS = frozenset(name for name, spec in FUNCTIONS.items() if spec.kind == "list")

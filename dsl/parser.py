@@ -91,11 +91,29 @@ def _describe_expected(accepts: set[str]) -> str:
     return parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " or " + parts[-1]
 
 
-def _syntax_error(text: str, exc: UnexpectedInput) -> ExprSyntaxError:
-    ip = getattr(exc, "interactive_parser", None)
+def _accepts_before(text: str, pos: int) -> set[str]:
+    """The terminals the parser accepts just before ``pos`` (before any reduction the bad token caused)."""
+    ip = _LARK.parse_interactive(text)
     try:
-        accepts = set(ip.accepts()) if ip is not None else set(getattr(exc, "expected", ()) or ())
-    except Exception:  # pragma: no cover - accepts() is best effort
+        for token in ip.iter_parse():
+            if token.start_pos >= pos:
+                break
+    except UnexpectedInput:
+        pass
+    return set(ip.accepts())
+
+
+def _syntax_error(text: str, exc: UnexpectedInput) -> ExprSyntaxError:
+    token = getattr(exc, "token", None)
+    if isinstance(exc, UnexpectedCharacters):
+        pos = exc.pos_in_stream
+    elif isinstance(exc, UnexpectedEOF) or token is None or token.type == "$END":
+        pos = len(text)
+    else:
+        pos = token.start_pos
+    try:
+        accepts = _accepts_before(text, pos)
+    except Exception:  # pragma: no cover - best effort, fall back to what the error carries
         accepts = set(getattr(exc, "expected", ()) or ())
     expected = _describe_expected(accepts)
     hint = None
@@ -111,7 +129,6 @@ def _syntax_error(text: str, exc: UnexpectedInput) -> ExprSyntaxError:
                 "?": "the null-coalescing operator is ??", "{": "objects cannot be written in expressions",
                 "'": None}.get(char, "remove it, or put it inside quotes if it is text")
         return _error(text, line, col, line, col + 1, message, hint)
-    token = getattr(exc, "token", None)
     if isinstance(exc, UnexpectedEOF) or token is None or token.type == "$END":
         line, col = _end_position(text)
         if "ELSE" in accepts:
@@ -128,6 +145,8 @@ def _syntax_error(text: str, exc: UnexpectedInput) -> ExprSyntaxError:
         hint = "comparisons do not chain: write a < b and b < c"
     elif value == "(" and isinstance(exc, UnexpectedToken):
         hint = "functions are called by name with the value as first argument: upper(name), not name.upper()"
+    elif value in ("then", "else") and token.type in ("THEN", "ELSE"):
+        hint = "then and else belong to if CONDITION then A else B"
     elif "ELSE" in accepts and value != "else":
         hint = "every if needs both branches: if CONDITION then A else B"
     elif token.type == "NAME" and "$END" in accepts:

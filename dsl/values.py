@@ -87,6 +87,8 @@ def number_text(value: int | Decimal) -> str:
     """Plain positional notation: ``Decimal('1E+2')`` is ``100``, ``1.50`` stays ``1.50``."""
     if type(value) is int:
         return str(value)
+    if not -100 <= value.adjusted() <= 100:  # positional notation would be enormous
+        return str(value)
     text = format(value, "f")
     return "0" if text == "-0" else text
 
@@ -327,6 +329,9 @@ def to_decimal(value, what: str = "decimal") -> Decimal | None:
             except InvalidOperation:
                 d = None
             if d is not None and d.is_finite() and all(c in "+-.0123456789eE" for c in text):
+                if d and not -100 <= d.adjusted() <= 100:
+                    raise ExprRuntimeError(f"{what}: {describe(value)} is out of range (at most 100 digits "
+                                           "before or after the decimal point)", value=value)
                 return d
         raise ExprRuntimeError(f"{what}: {describe(value)} is not a number",
                                hint='write digits with a decimal point or comma, e.g. "1234.50"', value=value)

@@ -10,8 +10,9 @@ from engine.cli.app import app
 
 # Command modules register themselves on `app` (one module per command).
 # Keep this list sorted; add a line per new command module.
-from engine.cli import schema as _schema  # noqa: E402,F401
-from engine.cli import validate as _validate  # noqa: E402,F401
+import engine.cli.expr  # noqa: E402,F401  rpsync expr
+import engine.cli.schema  # noqa: E402,F401  rpsync schema
+import engine.cli.validate  # noqa: E402,F401  rpsync validate
 
 
 def main() -> None:
