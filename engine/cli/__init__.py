@@ -14,7 +14,10 @@ import engine.cli.expr  # noqa: E402,F401  rpsync expr
 from engine.cli import pohoda  # noqa: E402,F401
 from engine.cli import sandbox  # noqa: E402,F401
 from engine.cli import sandbox_raynet  # noqa: E402,F401
+import engine.cli.plan  # noqa: E402,F401  rpsync plan
+import engine.cli.run  # noqa: E402,F401  rpsync run
 import engine.cli.schema  # noqa: E402,F401  rpsync schema
+import engine.cli.status  # noqa: E402,F401  rpsync status
 import engine.cli.validate  # noqa: E402,F401  rpsync validate
 
 

@@ -93,7 +93,7 @@ class Store:
         self._db = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None)
         self._db.executescript(SCHEMA)
         self._lock = threading.RLock()
-        self.clock = clock or (lambda: dt.datetime.now().replace(microsecond=0))
+        self.clock = clock or (lambda: dt.datetime.now(dt.timezone.utc).replace(microsecond=0))
 
     def now(self) -> dt.datetime:
         """POHODA's clock: naive Czech local time."""

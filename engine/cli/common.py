@@ -1,0 +1,101 @@
+"""Pieces the sync commands share: loading mapping and profile, progress, the summary table."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from engine.errors import RpsyncError
+from engine.secrets import redact
+
+console = Console(stderr=False, highlight=False)
+err_console = Console(stderr=True, highlight=False)
+
+MAPPING_OPTION = typer.Option(..., "--mapping", "-m", help="The mapping file (YAML).")
+PROFILE_OPTION = typer.Option(..., "--profile", "-p", help="The connection profile (TOML or YAML).")
+
+
+def fail(message: str, code: int = 1) -> None:
+    err_console.print(f"[bold red]error:[/] {redact(message)}", markup=True, highlight=False)
+    raise typer.Exit(code)
+
+
+def load_mapping_or_exit(path: Path):
+    from engine.mapping import MappingError, load_mapping
+
+    try:
+        return load_mapping(path)
+    except MappingError as exc:
+        for d in exc.diagnostics:
+            err_console.print(str(d), markup=False)
+        fail(f"the mapping {path} is not valid (run `rpsync validate {path}`)")
+
+
+def load_profile_or_exit(path: Path):
+    from engine.profile import load_profile
+
+    try:
+        return load_profile(path)
+    except RpsyncError as exc:
+        fail(str(exc), 2)
+
+
+def progress_printer(quiet: bool = False):
+    def progress(agenda: str, message: str) -> None:
+        if not quiet:
+            err_console.print(f"[dim]{agenda}[/]: {message}", markup=True)
+    return progress
+
+
+def summary_table(report: dict[str, Any], *, title: str = "rpsync") -> Table:
+    table = Table(title=title, title_justify="left")
+    for col in ("agenda", "direction", "read", "created", "updated", "unchanged", "linked", "skipped",
+                "quarantined", "conflicts"):
+        table.add_column(col, justify="left" if col in ("agenda", "direction") else "right")
+    for agenda, per in report.get("agendas", {}).items():
+        for direction, c in per.items():
+            table.add_row(agenda, direction.replace("to_", "→ "), *(str(c.get(k, 0)) for k in (
+                "read", "created", "updated", "unchanged", "linked", "skipped", "quarantined", "conflicts")))
+    t = report.get("totals", {})
+    table.add_row("total", "", *(str(t.get(k, 0)) for k in (
+        "read", "created", "updated", "unchanged", "linked", "skipped", "quarantined", "conflicts")), style="bold")
+    return table
+
+
+def print_report(report: dict[str, Any], *, title: str = "rpsync run") -> None:
+    console.print(summary_table(report, title=title))
+    req = report.get("requests", {})
+    console.print(f"requests: Raynet {req.get('raynet', 0)}, POHODA {req.get('pohoda', 0)}")
+    for q in report.get("quarantine", [])[:50]:
+        where = f" [{q['field']}]" if q.get("field") else ""
+        rule = f" ({q['rule']})" if q.get("rule") else ""
+        console.print(f"[yellow]quarantined[/] {q['agenda']}: {q['label'] or q['record']}{where}{rule}: "
+                      f"{redact(q['message'])}", markup=True, highlight=False)
+    if len(report.get("quarantine", [])) > 50:
+        console.print(f"… and {len(report['quarantine']) - 50} more (see the JSON report)")
+    for c in report.get("conflicts", [])[:20]:
+        console.print(f"[magenta]conflict[/] {c['agenda']} {c['record']} {c['binding']}: {c['winner']} won, "
+                      f"lost value {c['lost_value']!r}", markup=True, highlight=False)
+    for note in report.get("notes", []):
+        console.print(f"note: {redact(str(note))}", highlight=False)
+    if report.get("message"):
+        console.print(redact(report["message"]), highlight=False)
+
+
+def write_json(path: Path, data: Any) -> None:
+    from engine.sync.snapshot import canonical
+
+    def default(value):
+        c = canonical(value)
+        return c if not isinstance(c, dict) else next(iter(c.values()))
+
+    text = redact(json.dumps(data, ensure_ascii=False, indent=2, default=default))
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_text(text + "\n", encoding="utf-8")
+    tmp.replace(path)

@@ -1,0 +1,84 @@
+"""``rpsync status``: what the sync knows — links, cursors, quarantine, recent runs.
+
+Exit codes: 0 shown (nothing in quarantine), 3 records are in quarantine, 2 usage error.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Optional
+
+import typer
+from rich.table import Table
+
+from engine.cli.app import app
+from engine.cli.common import console, fail, load_profile_or_exit
+
+
+@app.command("status")
+def status_command(
+    profile: Optional[Path] = typer.Option(None, "--profile", "-p", help="The connection profile (finds the state)."),
+    state: Optional[Path] = typer.Option(None, "--state", help="The state database, instead of a profile."),
+    as_json: bool = typer.Option(False, "--json", help="Print as JSON."),
+) -> None:
+    """Show links per agenda, cursors, records in quarantine and the last runs."""
+    from engine.errors import RpsyncError
+    from engine.state import open_state
+
+    if state is None:
+        if profile is None:
+            fail("rpsync status needs --profile or --state", 2)
+        state = load_profile_or_exit(profile).state_path
+    if not state.exists():
+        fail(f"no state database at {state}: this sync has not run yet", 2)
+    try:
+        store = open_state(state)
+    except RpsyncError as exc:
+        fail(str(exc))
+    try:
+        links = store.count_links()
+        cursors = store._query("SELECT agenda, direction, value FROM cursors ORDER BY agenda, direction")
+        quarantine = store.quarantined()
+        runs = store.runs(5)
+        bound = store.get_meta("pohoda_ico")
+    finally:
+        store.close()
+    data = {
+        "state": str(state), "pohoda_ico": bound, "links": links,
+        "cursors": [{"agenda": a, "side": d, "since": v} for a, d, v in cursors],
+        "quarantine": [{"agenda": q.agenda, "side": q.side, "record": q.record_id, "label": q.record_label,
+                        "field": q.field, "rule": q.rule, "message": q.message, "times": q.times,
+                        "first_seen": q.first_seen.isoformat(), "last_seen": q.last_seen.isoformat()}
+                       for q in quarantine],
+        "runs": [{"id": r.id, "status": r.status, "started_at": r.started_at.isoformat(),
+                  "finished_at": r.finished_at.isoformat() if r.finished_at else None} for r in runs],
+    }
+    if as_json:
+        console.print_json(json.dumps(data, ensure_ascii=False))
+    else:
+        console.print(f"state {state} — bound to POHODA IČ {bound or '(not yet)'}", highlight=False)
+        t = Table(title="links")
+        t.add_column("agenda")
+        t.add_column("pairs", justify="right")
+        for agenda, n in links.items():
+            t.add_row(agenda, str(n))
+        console.print(t)
+        t = Table(title="cursors (changes read since)")
+        for col in ("agenda", "side", "since"):
+            t.add_column(col)
+        for c in data["cursors"]:
+            t.add_row(c["agenda"], c["side"], c["since"] or "")
+        console.print(t)
+        if quarantine:
+            t = Table(title=f"quarantine ({len(quarantine)})")
+            for col in ("agenda", "record", "field", "rule", "message", "times"):
+                t.add_column(col)
+            for q in data["quarantine"]:
+                t.add_row(q["agenda"], q["label"] or q["record"], q["field"] or "", q["rule"] or "", q["message"],
+                          str(q["times"]))
+            console.print(t)
+        for r in data["runs"]:
+            console.print(f"run {r['id']}: {r['status']} ({r['started_at']} → {r['finished_at'] or '…'})",
+                          highlight=False)
+    raise typer.Exit(3 if quarantine else 0)

@@ -1,0 +1,1 @@
+"""The sync engine: a validated mapping compiled into steps and run against both systems."""
