@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import itertools
+from decimal import Decimal
 from typing import Any
 
 from engine.pohoda import render
+
+_seq = itertools.count(1)
 
 
 def raynet_company(world, name: str, *, ico: str | None = None, street="Dlouhá 5", city="Praha", zip_code="11000",
@@ -26,7 +31,8 @@ def pohoda_write(world, agenda: str, record: dict, **kwargs) -> int:
     xml = render.render_document(agenda, record, **kwargs)
     transport = world.pohoda.transport()
     try:
-        for _, answer in transport.send([render.PackItem(f"seed-{id(record)}", xml)], ico="12345678"):
+        # a fresh item id per write: ids of garbage-collected dicts repeat, and POHODA refuses a repeated pack
+        for _, answer in transport.send([render.PackItem(f"seed-{next(_seq)}-{id(record)}", xml)], ico="12345678"):
             item = answer.items[0]
             assert item.ok, item.message()
             return item.produced_id
@@ -53,3 +59,84 @@ def pohoda_records(world, agenda: str) -> list[dict]:
 
 def raynet_records(world, entity: str) -> list[dict]:
     return [world.raynet.store.render(entity, r["id"]) for r in world.raynet.store.records(entity)]
+
+
+def liquidation_xml(invoice_id: int, amount: Decimal, when: dt.date | None, *, agenda: str = "issuedInvoice",
+                    foreign: Decimal | None = None) -> render.PackItem:
+    """``lwl:liquidationWithoutLink`` paying POHODA invoice ``invoice_id`` (liquidationWithoutLink.xsd)."""
+    ns = render.NS_BASE
+    parts = [f'<lwl:liquidationWithoutLink version="2.0" xmlns:lwl="{ns}liquidationWithoutLink.xsd">',
+             f'<lwl:record agenda="{agenda}"><ftr:filter><ftr:id>{int(invoice_id)}</ftr:id></ftr:filter></lwl:record>']
+    if when is not None:
+        parts.append(f"<lwl:date>{when.isoformat()}</lwl:date>")
+    parts.append(f"<lwl:amountHome>{amount}</lwl:amountHome>")
+    if foreign is not None:
+        parts.append(f"<lwl:amountForeign>{foreign}</lwl:amountForeign>")
+    parts.append("</lwl:liquidationWithoutLink>")
+    return render.PackItem(f"pay-{next(_seq)}-{invoice_id}", "".join(parts))
+
+
+def _send_one(world, item: render.PackItem) -> int:
+    transport = world.pohoda.transport()
+    try:
+        for _, answer in transport.send([item], ico="12345678"):
+            (result,) = answer.items
+            assert result.ok, result.message()
+            return result.produced_id
+    finally:
+        transport.close()
+    raise AssertionError("no answer")
+
+
+def pohoda_pay(world, invoice_id: int, amount: Decimal | str, when: dt.date | None = None, **kwargs) -> int:
+    """Pay a POHODA invoice as a person or a bank import in POHODA would (a liquidation); its id."""
+    return _send_one(world, liquidation_xml(invoice_id, Decimal(str(amount)), when, **kwargs))
+
+
+def pohoda_stock(world, code: str, name: str, **header: Any) -> int:
+    """A POHODA stock item (the engine never writes stock, R-S*; tests seed it like an import would)."""
+    body = render.write_fields("stock", {"stockHeader": {"code": code, "name": name, **header}})
+    return _send_one(world, render.PackItem(f"stock-{next(_seq)}", f'<stk:stock version="2.0">{body}</stk:stock>'))
+
+
+def invoice_item(text: str, quantity: str = "1", price: str = "100", *, rate: str = "high", **extra: Any) -> dict:
+    return {"text": text, "quantity": Decimal(quantity), "unit": "ks", "rateVAT": rate,
+            "homeCurrency": {"unitPrice": Decimal(price)}, **extra}
+
+
+def pohoda_invoice(world, partner: int | None, items: list[dict] | None = None, *, kind: str = "issuedInvoice",
+                   text: str = "Faktura", when: dt.date = dt.date(2025, 3, 4), **extra: Any) -> int:
+    """Issue a POHODA invoice of ``kind`` for address-book record ``partner`` (as a person in POHODA would)."""
+    header = {"invoiceType": kind, "date": when, "dateTax": when, "dateDue": when + dt.timedelta(days=14),
+              "text": text, **extra.pop("header", {})}
+    record: dict[str, Any] = {"invoiceHeader": header, **extra}
+    if items:
+        record["invoiceDetail"] = {"invoiceItem": items}
+    return pohoda_write(world, "issued_invoices", record, partner={"id": partner} if partner else None,
+                        invoice_type=kind)
+
+
+def pohoda_edit(world, agenda: str, record_id: int, change) -> None:
+    """Change a POHODA record the way a person editing it in POHODA does (XML cannot update documents):
+    ``change(record)`` edits the stored record, which is saved now."""
+    stored = world.pohoda.store.get(agenda, record_id)
+    record = stored.record
+    change(record)
+    world.pohoda.store.put(agenda, record_id, record, number=stored.number, code=stored.code, kind=stored.kind)
+
+
+def raynet_invoice(world, company: int, items: list[dict], *, invoice_type: str = "NORMAL", currency: str = "CZK",
+                   **fields: Any) -> int:
+    """A Raynet invoice with items, written through the API (Raynet's legacy invoice module)."""
+    from engine.raynet.entities import RaynetApi
+
+    api = RaynetApi(world.raynet.client())
+    try:
+        body = {"company": company, "currency": api.currencies.by_iso()[currency], "issueDate": "2025-03-04",
+                "dueDate": "2025-03-18", "taxableSupplyDate": "2025-03-04", "invoiceType": invoice_type,
+                "paymentType": "PAYMENT_DIRECT_DEBIT", "title": "Faktura z Raynetu", **fields}
+        rid = api.invoices.create(body)
+        api.invoices.update(rid, {"items": items})
+        return rid
+    finally:
+        api.client.close()

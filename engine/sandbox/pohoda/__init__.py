@@ -146,6 +146,7 @@ def _handler(sandbox: PohodaSandbox):
     class Handler(BaseHTTPRequestHandler):
         server_version = "rpsync-pohoda-sandbox"
         protocol_version = "HTTP/1.1"
+        disable_nagle_algorithm = True  # headers and body go out at once (no 40 ms delayed-ACK stalls)
 
         def log_message(self, fmt, *args):  # quiet; requests are kept in sandbox.requests
             pass

@@ -22,6 +22,8 @@ Behaviour and its sources (facts notes = ../shared/notes/pohoda-xml-facts.md):
   that record's address when it brings none (STORMWARE example invoice_01,
   "adresa s vazbou na adresář"). Unknown references (address, contract, stock
   code, source document) are errors — inferred, not documented.
+- ``lwl:liquidationWithoutLink`` pays an issued invoice (a liquidation without
+  link, liquidationWithoutLink.xsd); see ``liquidations.py`` (R-F5).
 - Messages are the sandbox's own wording (POHODA's texts and errno values are
   not public); tests rely on states, XPaths and produced ids, not on texts.
 """
@@ -44,6 +46,7 @@ from engine.sandbox.pohoda.common import HEADER
 from engine.sandbox.pohoda.common import child as _child
 from engine.sandbox.pohoda.common import get as _get
 from engine.sandbox.pohoda.common import text as _text
+from engine.sandbox.pohoda.liquidations import LiquidationError, liquidate
 from engine.sandbox.pohoda.store import Store
 
 NS = render.NS_BASE
@@ -59,6 +62,7 @@ IMPORT_AGENDAS = {
     (f"{NS}invoice.xsd", "invoice"): "issued_invoices",
     (f"{NS}contract.xsd", "contract"): "contracts",
     (f"{NS}stock.xsd", "stock"): "stock",
+    (f"{NS}liquidationWithoutLink.xsd", "liquidationWithoutLink"): "payments",
 }
 DETAIL = {"received_orders": ("orderDetail", "orderItem"), "offers": ("offerDetail", "offerItem"),
           "issued_invoices": ("invoiceDetail", "invoiceItem")}
@@ -66,11 +70,15 @@ RESPONSE = {
     "address_book": ("adb", "addressbookResponse"), "received_orders": ("ord", "orderResponse"),
     "offers": ("ofr", "offerResponse"), "issued_invoices": ("inv", "invoiceResponse"),
     "contracts": ("con", "contractResponse"), "stock": ("stk", "stockItemResponse"),
+    "payments": ("lwl", "liquidationWithoutLinkResponse"),
 }
+#: response prefixes the responsePack does not declare (render.NAMESPACES has the document agendas only)
+EXTRA_NS = {"lwl": f"{NS}liquidationWithoutLink.xsd"}
 #: ftr:printAgendaType names for rsp:recordDuplicity
 PRINT_AGENDA = {
     "address_book": "adresar", "received_orders": "prijate_objednavky", "offers": "vydane_nabidky",
     "issued_invoices": "vydane_faktury", "contracts": "zakazky", "stock": "zasoby",
+    "payments": "vydane_faktury",  # printAgendaType has no liquidation agenda: the liquidated invoices'
 }
 #: number series prefixes used when a document asks for none (POHODA's own depend on its settings)
 SERIES = {
@@ -451,6 +459,14 @@ class Importer:
     _do_issued_invoices = lambda self, b, r, base: self._document("issued_invoices", b, r, base)  # noqa: E731
     _do_contracts = lambda self, b, r, base: self._document("contracts", b, r, base)  # noqa: E731
 
+    # -- liquidations (payments, R-F5) ---------------------------------------------------------
+    def _do_payments(self, body, result: ItemResult, base: str) -> None:
+        try:
+            lid, _, _ = liquidate(self.store, body)
+        except LiquidationError as exc:
+            raise ItemError(exc.note, f"{base}/{exc.where}" if exc.where else base) from None
+        result.produced_id, result.action = lid, "add"
+
     def _link_partner(self, header: dict, xpath: str) -> None:
         identity = header.get("partnerIdentity")
         if not identity:
@@ -558,7 +574,8 @@ class Importer:
                 out.append(r.list_xml)
             elif r.agenda is not None and (r.details or r.produced_id is not None or r.state == "error"):
                 prefix, name = RESPONSE[r.agenda]
-                out.append(f'<{prefix}:{name} version="2.0" state="{r.state}">')
+                xmlns = f' xmlns:{prefix}="{EXTRA_NS[prefix]}"' if prefix in EXTRA_NS else ""
+                out.append(f'<{prefix}:{name}{xmlns} version="2.0" state="{r.state}">')
                 if r.details:
                     out.append("<rdc:importDetails>")
                     for st, msg, xpath in r.details:
@@ -581,6 +598,8 @@ class Importer:
 
 
 def _prefix(agenda: str) -> str:
+    if agenda == "payments":
+        return "lwl"
     return catalogs.load("pohoda", agenda).root_ns or ""
 
 

@@ -686,14 +686,25 @@ def update(store, entity: str, record_id: int, body: dict) -> None:
 
 def _update_items(store, entity: str, row: dict, items: list[dict]) -> None:
     """GUESS ([OAS] edit DTOs list ``items[]`` with ``id``): an item with an id is
-    updated, one without is added; items not sent stay."""
+    updated, one without is added; items not sent stay. Invoices: a negative id
+    deletes that item ([OAS] InvoiceEditDto ``items[].id``: "prázdné ID => položka
+    bude založena, záporné ID => položka bude smazána, kladné ID => položka bude změněna")."""
     for body in items:
         item_id = body.get("id")
         if item_id is None:
             if entity == "invoice":
+                if not body.get("name"):
+                    # [OAS] InvoiceEditDto items[].name: "Je vyžadováno, pokud se vkládá nová položka"
+                    raise business_error("Atribut 'items[].name' je povinný pro novou položku.")
                 _add_invoice_item(store, row, body)
             else:
                 _add_item(store, entity, row, body)
+            continue
+        if entity == "invoice" and int(item_id) < 0:
+            gone = next((i for i in row["items"] if i["id"] == -int(item_id)), None)
+            if gone is None:
+                raise business_error(f"Položka {-int(item_id)} neexistuje.")
+            row["items"].remove(gone)
             continue
         for item in row["items"]:
             if item["id"] == item_id:

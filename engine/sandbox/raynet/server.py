@@ -52,6 +52,13 @@ RATE_LIMIT_BODY = {
     "message": "API request limit reached. See the X-RateLimit-* headers and check out the API documentation "
     "for more details.",
 }
+#: R-F1: an instance without the invoicing module. [OAS] tag "Faktury" (notes "Invoices — LEGACY"):
+#: the module was discontinued in 2021, its API is kept only for backward compatibility. GUESS: how an
+#: instance without it answers is not documented; the simulator answers every /invoice/ path like a
+#: request the API user has no rights for — the documented 500 ``AttributeAccessDeniedException``
+#: ([OAS] paths[/company/].get.responses.500, errors/companyGet.500.json) — with its own message.
+INVOICING_OFF = ApiError(500, {"message": "AttributeAccessDeniedException",
+                               "translatedMessage": "Modul Faktury není pro tuto instanci dostupný."})
 #: GUESS: the body of the concurrency 429 is not documented; same shape, own message
 CONCURRENCY_BODY = {"type": "RequestLimitReached", "message": "Too many concurrent API connections."}
 
@@ -147,8 +154,11 @@ class RaynetSandbox:
         faults: Faults | None = None,
         defaults: bool = True,
         clock: Callable[[], float] = time.time,
+        invoicing: bool = True,
     ) -> None:
         self.store = RaynetStore(store_path, clock=clock)
+        #: is the legacy invoicing module ("Faktury") available on this instance? (R-F1; see INVOICING_OFF)
+        self.invoicing = invoicing
         if not self.store.load():
             apply_seed(self.store, seed, defaults=defaults)
         self.faults = faults or Faults()
@@ -332,6 +342,8 @@ class _Handler(BaseHTTPRequestHandler):
         if not path.startswith(API_PREFIX + "/"):
             raise not_found(path)
         api_path = path[len(API_PREFIX):]
+        if not self.sandbox.invoicing and api_path.startswith("/invoice/"):
+            raise INVOICING_OFF
         allowed = []
         for verb, pattern, handler in self.sandbox.routes:
             match = pattern.fullmatch(api_path)

@@ -4,10 +4,14 @@ from __future__ import annotations
 
 from engine.sync.steps.address_book import AddressBookStep
 from engine.sync.steps.base import Step
+from engine.sync.steps.issued_invoices import IssuedInvoicesStep
+from engine.sync.steps.payments import PaymentsStep
 
 #: agenda id -> step class; the runner walks the mapping's agendas in plan order
 STEPS: dict[str, type[Step]] = {
     "address_book": AddressBookStep,
+    "issued_invoices": IssuedInvoicesStep,
+    "payments": PaymentsStep,
 }
 
 __all__ = ["STEPS", "Step"]

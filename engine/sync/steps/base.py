@@ -137,6 +137,11 @@ class Step:
     def explain_extra(self) -> list[str]:
         return []
 
+    @classmethod
+    def preflight(cls, ctx: SyncContext) -> None:
+        """Hook: check the agenda's preconditions before any step of the run (raise ``RpsyncError``
+        to refuse the run with a message saying what to change, e.g. a Raynet module it needs)."""
+
     # ========================================================= configuration
     def entity_api(self) -> EntityApi:
         return {

@@ -1,0 +1,248 @@
+"""Payments: POHODA liquidations of issued invoices → Raynet invoice payments, one way (R-F5, R-F4).
+
+Every kind of liquidation (a bank or cash document, an internal document, a
+liquidation without link) and several per invoice become payments
+(``PUT /invoice/{id}/payment/`` ``{amount, date}``) of the Raynet invoice the
+POHODA invoice is linked to. A payment is written once — a link per
+liquidation — and never changed or deleted in Raynet.
+
+Payments carry no extId (Raynet documents none for this sub-resource), and the
+insert answers without an id. So the step reads the invoice's payments once
+before writing (a payment with the same amount and date that no liquidation is
+linked to yet is linked instead of written again: first runs, a lost state) and
+once after (the new payments' ids). Each write is journaled first with the
+invoice id, amount and date as its reconcile key; after a crash the runner
+links a payment that landed instead of sending it again.
+
+Liquidations of an invoice that is not (yet) in Raynet wait: they are taken up
+in the run in which the issued-invoices step links their invoice.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any, Iterator, Mapping
+
+from engine.mapping.model import TO_RAYNET
+from engine.pohoda import lists
+from engine.raynet.errors import QuotaExhausted, RaynetError, RaynetUncertainWrite
+from engine.state.model import IntentStatus, Link
+from engine.sync.compile import TransformError
+from engine.sync.crashpoints import crashpoint
+from engine.sync.paths import get_path
+from engine.sync.pohoda_gateway import pohoda_number
+from engine.sync.snapshot import same
+from engine.sync.steps.base import POHODA, POHODA_OVERLAP, RAYNET, Reject, Step
+from engine.sync.steps.invoicing import KINDS, check_invoicing, iso_date, pohoda_currency
+from engine.sync.steps.issued_invoices import LINKED_THIS_RUN
+
+INVOICES = "issued_invoices"
+
+
+class PaymentsStep(Step):
+    agenda = "payments"
+    raynet_entity = "invoice"
+    pohoda_agenda = "payments"
+    pohoda_updatable = False
+    raynet_updatable = False  # written once (R-F5)
+
+    @classmethod
+    def preflight(cls, ctx) -> None:
+        check_invoicing(ctx)  # R-F1: payments live in Raynet's invoicing module
+
+    def explain_extra(self) -> list[str]:
+        return [
+            "POHODA liquidations of every kind (bank, cash, internal document, without link), several per "
+            "invoice → payments of the linked Raynet invoice (R-F5); never changed or deleted",
+            "a payment waits until its invoice is in Raynet (issued_invoices)",
+        ]
+
+    def reads(self, side: str) -> bool:
+        return side == POHODA
+
+    def label(self, side: str, record: Mapping[str, Any] | None) -> str:
+        if not record:
+            return ""
+        return f"payment {record.get('id')} of POHODA invoice {record.get('_invoice_label', '')}".strip()
+
+    # ================================================================ the run
+    def run(self) -> None:
+        ctx = self.ctx
+        if not self.plan.runs(TO_RAYNET):
+            return
+        self.kinds = [KINDS[k][0] for k in ctx.agendas[INVOICES].model.kinds] if INVOICES in ctx.agendas else []
+        self.home = ctx.mapping.currencies.home.upper()
+        cursor = self._cursor(POHODA)
+        started = ctx.now()
+        ctx.progress(self.agenda, "reading POHODA")
+        invoices: dict[int, dict] = {}
+        for record in self._read(cursor):
+            invoices[int(get_path(record, "invoiceHeader.id"))] = record
+        # invoices linked to Raynet this run, and invoices of quarantined payments: their payments go now
+        waiting = set(ctx.scratch.get(LINKED_THIS_RUN, ()))
+        waiting |= {int(q.record_id.split("/")[0]) for q in ctx.state.quarantined(self.agenda)
+                    if "/" in q.record_id}
+        for pid in sorted(waiting - set(invoices)):
+            record = self._refetch(pid)
+            if record is not None:
+                invoices[pid] = record
+        for pid in sorted(invoices):
+            self._invoice(pid, invoices[pid])
+        ctx.state.set_cursor(self.agenda, POHODA, started.isoformat())
+        crashpoint(f"{self.agenda}:cursors")
+
+    def _read(self, cursor) -> Iterator[dict]:
+        since = cursor - POHODA_OVERLAP if cursor is not None else None
+        for kind in self.kinds:
+            yield from self.ctx.pohoda.changed_since(INVOICES, since, select=self.pohoda_select(), invoice_type=kind,
+                                                     liquidations=True)
+
+    def _refetch(self, pid: int) -> dict | None:
+        for kind in self.kinds:
+            record = self.ctx.pohoda.get(INVOICES, pid, invoice_type=kind, liquidations=True)
+            if record is not None:
+                return record
+        return None
+
+    def _invoice(self, pid: int, invoice: dict) -> None:
+        ctx = self.ctx
+        counts = self.counts_to_r
+        number = pohoda_number(INVOICES, invoice) or str(pid)
+        liquidations = []
+        for liq in lists.derived("payments", invoice):
+            if liq.get("id") is None:
+                continue
+            liquidations.append({**liq, "_invoice": pid, "_invoice_label": number})
+        counts.read += len(liquidations)
+        pending = [liq for liq in liquidations if ctx.state.find_link(self.agenda, pohoda_id=int(liq["id"])) is None]
+        counts.unchanged += len(liquidations) - len(pending)
+        if not pending:
+            return
+        link = ctx.state.find_link(INVOICES, pohoda_id=pid)
+        if link is None or link.raynet_id is None or link.deleted_on == RAYNET:
+            counts.skipped += len(pending)  # they wait for their invoice (see the module doc)
+            return
+        foreign = pohoda_currency(invoice, self.home) is not None
+        todo = []
+        for liq in pending:
+            rid_q = f"{pid}/{liq['id']}"
+            try:
+                # R-G5: the Raynet invoice is kept in the document's currency, so is its payment
+                view = {**liq, "amount": liq.get("foreignCurrencyAmount")} if foreign else liq
+                if not self.passes(POHODA, view):
+                    continue
+                values = self.raynet_values(view)
+                if values.get("amount") is None or values.get("date") is None:
+                    raise Reject("the payment has no amount or date; Raynet requires both", field="amount",
+                                 rule="R-F5")
+                todo.append((liq, values))
+            except Reject as rej:
+                self.quarantine(POHODA, rid_q, liq, rej.message, field=rej.field, rule=rej.rule)
+            except TransformError as err:
+                self.quarantine(POHODA, rid_q, liq, err.message, field=err.field)
+        if todo:
+            self._write(link, todo)
+
+    # ================================================================ writes
+    def _payments(self, raynet_invoice: int) -> list[dict]:
+        if raynet_invoice < 0:  # an invoice a dry run would create
+            return []
+        return self.ctx.raynet.invoices.payments(raynet_invoice)
+
+    def _free(self, payments: list[dict]) -> list[dict]:
+        return [p for p in payments if self.ctx.state.find_link(self.agenda, raynet_id=int(p["id"])) is None]
+
+    def _write(self, link: Link, todo: list[tuple[dict, dict]]) -> None:
+        ctx = self.ctx
+        rid = link.raynet_id
+        free = self._free(self._payments(rid))
+        sent = []
+        for liq, values in todo:
+            key = f"{self.agenda}:create-raynet:{liq['id']}"
+            if not ctx.may_write(key):
+                continue
+            label = self.label(POHODA, liq)
+            match = _take(free, values)
+            if match is not None:  # already in Raynet (a first run, or a state that was lost): link it
+                self._linked(link, liq, int(match["id"]))
+                self.counts_to_r.linked += 1
+                ctx.plan(self.agenda, "state", "link", label, f"{self.agenda}:link:{match['id']}:{liq['id']}",
+                         {"match": "amount+date"})
+                continue
+            if ctx.dry_run:
+                ctx.plan(self.agenda, RAYNET, "create", label, key, values)
+                self.counts_to_r.created += 1
+                continue
+            intent = ctx.state.begin_intent(ctx.run_id, self.agenda, RAYNET, "create", key, source_id=str(liq["id"]),
+                                            ext_id=reconcile_key(rid, values))
+            crashpoint(f"{self.agenda}:raynet-create:journaled")
+            try:
+                ctx.raynet.invoices.add_payment(rid, Decimal(values["amount"]), _as_date(values["date"]))
+            except RaynetUncertainWrite:
+                pass  # it may have landed: the read below tells
+            except RaynetError as exc:
+                if isinstance(exc, QuotaExhausted) or exc.status in (401, 403):
+                    raise
+                ctx.state.finish_intent(intent.id, IntentStatus.FAILED, message=str(exc))
+                self.quarantine(POHODA, f"{liq['_invoice']}/{liq['id']}", liq,
+                                f"Raynet refused the payment: {exc.message}", rule="raynet")
+                continue
+            crashpoint(f"{self.agenda}:raynet-create:sent")
+            sent.append((liq, values, intent))
+        if not sent:
+            return
+        free = self._free(self._payments(rid))
+        for liq, values, intent in sent:
+            match = _take(free, values)
+            if match is None:
+                ctx.state.finish_intent(intent.id, IntentStatus.ABANDONED, message="not found on the invoice")
+                self.quarantine(POHODA, f"{liq['_invoice']}/{liq['id']}", liq,
+                                "Raynet did not confirm the payment; it is tried again on the next run",
+                                rule="raynet")
+                continue
+            with ctx.state.transaction():
+                ctx.state.finish_intent(intent.id, IntentStatus.DONE, result_id=str(match["id"]))
+                self._linked(link, liq, int(match["id"]))
+            crashpoint(f"{self.agenda}:raynet-create:linked")
+            self.counts_to_r.created += 1
+
+    def _linked(self, invoice: Link, liq: Mapping[str, Any], payment_id: int) -> None:
+        self.ctx.state.save_link(Link(agenda=self.agenda, raynet_id=payment_id, pohoda_id=int(liq["id"]),
+                                      raynet_entity="invoicePayment", parent_key=f"{INVOICES}:{invoice.pohoda_id}"))
+        self.ctx.state.release(self.agenda, POHODA, f"{liq['_invoice']}/{liq['id']}")
+
+    # ======================================================== reconciliation
+    def reconcile_create(self, intent) -> int | None:
+        """A payment whose answer was lost: on its invoice, a payment with its amount and date that no
+        liquidation is linked to is the one (payments carry no extId)."""
+        rid, amount, when = parse_reconcile_key(intent.ext_id)
+        invoice = self.ctx.state.find_link(INVOICES, raynet_id=rid)
+        match = _take(self._free(self._payments(rid)), {"amount": amount, "date": when})
+        if match is None or invoice is None or not intent.source_id:
+            return None
+        self._linked(invoice, {"id": int(intent.source_id), "_invoice": invoice.pohoda_id}, int(match["id"]))
+        return int(match["id"])
+
+
+def reconcile_key(raynet_invoice: int, values: Mapping[str, Any]) -> str:
+    """What identifies a payment on its invoice: ``<invoice id>|<amount>|<date>``."""
+    return f"{raynet_invoice}|{Decimal(values['amount'])}|{iso_date(values['date'])}"
+
+
+def parse_reconcile_key(key: str) -> tuple[int, Decimal, str]:
+    rid, amount, when = key.split("|")
+    return int(rid), Decimal(amount), when
+
+
+def _take(payments: list[dict], values: Mapping[str, Any]) -> dict | None:
+    """Remove and return the first payment with the same amount and date."""
+    for n, p in enumerate(payments):
+        if same(p.get("amount"), values.get("amount")) and iso_date(p.get("date")) == iso_date(values.get("date")):
+            return payments.pop(n)
+    return None
+
+
+def _as_date(value: Any):
+    from datetime import date
+
+    return value if isinstance(value, date) else date.fromisoformat(str(value)[:10])
