@@ -3,12 +3,13 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from decimal import Decimal as D
 
 from engine.resources import mappings_dir
 from engine.sync.paths import get_path
 from tests.sync.helpers import (
-    invoice_item, pohoda_address, pohoda_edit, pohoda_invoice, pohoda_records, pohoda_stock, raynet_company,
+    invoice_item, pohoda_address, pohoda_edit, pohoda_invoice, pohoda_pay, pohoda_records, pohoda_stock, raynet_company,
     raynet_invoice, raynet_records,
 )
 
@@ -115,8 +116,9 @@ def test_foreign_currency_needs_a_price_list_in_it_on_both_sides_R_C3_R_G5(world
     item = invoice_item("Export", "2", "0")
     item["foreignCurrency"] = {"unitPrice": D("40.50")}
     del item["homeCurrency"]
-    pohoda_invoice(w, partner, [item], text="V eurech",
-                   invoiceSummary={"foreignCurrency": {"currency": {"ids": "EUR"}, "rate": D("25"), "amount": 1}})
+    pid = pohoda_invoice(w, partner, [item], text="V eurech",
+                         invoiceSummary={"foreignCurrency": {"currency": {"ids": "EUR"}, "rate": D("25"), "amount": 1}})
+    pohoda_pay(w, pid, "1250", dt.date(2025, 3, 9), foreign=D("50"))
     no_mapping = w.run()
     [q] = no_mapping.report.quarantine
     assert q.rule == "R-C3" and "EUR" in q.message and "currencies.foreign" in q.message
@@ -131,6 +133,23 @@ def test_foreign_currency_needs_a_price_list_in_it_on_both_sides_R_C3_R_G5(world
     assert done.report.quarantine == [], done.report.quarantine
     got = invoices(w)["V eurech"]
     assert got["currency"]["id"] == eur and items_of(got) == [("Export", D("2"), D("40.50"), D("21"))]
+    # its payment waited with it, and is kept in the invoice's currency
+    assert [(p["date"], p["amount"]) for p in got["payments"]] == [("2025-03-09", D("50"))]
+
+
+def test_a_credit_note_raynet_answers_without_an_id_is_found_by_its_reason_R_F2(world_factory, monkeypatch):
+    from engine.raynet.entities import Invoices
+
+    create = Invoices.create_credit_note
+    monkeypatch.setattr(Invoices, "create_credit_note", lambda self, *a: create(self, *a) and None)  # 201, no body
+    w = world_factory()
+    partner = pohoda_address(w, "Lambda s.r.o.", ico="12312312")
+    regular = pohoda_invoice(w, partner, [invoice_item("Zboží", "2", "100")], text="Původní")
+    pohoda_invoice(w, partner, [invoice_item("Vráceno", "-1", "100")], kind="issuedCorrectiveTax", text="Oprava",
+                   correctiveDocument={"sourceDocument": {"id": regular}})
+    result = w.run()
+    assert result.report.status == "ok", (result.report.message, result.report.quarantine)
+    assert invoices(w)["Oprava"]["extIds"] and [i["name"] for i in invoices(w)["Oprava"]["items"]] == ["Vráceno"]
 
 
 def test_raynet_invoices_are_created_once_in_pohoda_by_kind_with_stock_links_R_F4_R_E2(world_factory, tmp_path):
@@ -209,9 +228,7 @@ def test_dry_run_lists_invoice_and_payment_writes_and_writes_nothing_R_G3(world_
     w = world_factory()
     partner = pohoda_address(w, "Ióta s.r.o.", ico="99999999")
     pid = pohoda_invoice(w, partner, [invoice_item("Zboží", "1", "100")], text="Plán")
-    from tests.sync.helpers import pohoda_pay
-
-    pohoda_pay(w, pid, "50", __import__("datetime").date(2025, 3, 10))
+    pohoda_pay(w, pid, "50", dt.date(2025, 3, 10))
     plan = w.run(dry_run=True)
     writes = {(c.agenda, c.target, c.op) for c in plan.planned}
     assert {("issued_invoices", "raynet", "create"), ("payments", "raynet", "create")} <= writes

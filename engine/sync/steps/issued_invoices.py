@@ -30,11 +30,11 @@ code, so a mapping that wants stock links binds an item field to POHODA
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any, Iterator, Mapping
 
-from engine.mapping.model import TO_POHODA, TO_RAYNET
+from engine.mapping.model import TO_RAYNET
 from engine.raynet.errors import RaynetUncertainWrite
 from engine.state.model import Link
 from engine.sync.crashpoints import crashpoint
@@ -262,7 +262,7 @@ class IssuedInvoicesStep(Step):
         except RaynetUncertainWrite:
             rid = None  # the answer was lost: look for it below before anything is sent again
         if rid is None:  # the spec documents 201 without a body: find it by the marker in its reason
-            rid = self.find_credit_note(ext_id)
+            rid = self.find_credit_note(ext_id, since=self.ctx.now() - timedelta(hours=1))
             if rid is None:
                 raise Reject("Raynet did not confirm the credit note; it is tried again on the next run",
                              rule="raynet")
@@ -270,11 +270,14 @@ class IssuedInvoicesStep(Step):
         api.add_ext_id(rid, ext_id)
         return rid
 
-    def find_credit_note(self, ext_id: str) -> int | None:
+    def find_credit_note(self, ext_id: str, since: datetime | None = None) -> int | None:
         """A credit note rpsync created, by the extId it names in its reason (credit notes carry no extId when
-        created)."""
+        created); ``since`` limits the search to credit notes created since then."""
         marker = f"({ext_id})"
-        for record in self.ctx.raynet.invoices.of_type("CREDIT_NOTE"):
+        filters = [("invoiceType[EQ]", "CREDIT_NOTE")]
+        if since is not None:
+            filters.append(("rowInfo.createdAt[GE]", since))
+        for record in self.ctx.raynet.invoices.list(filters=filters):
             if marker in str(record.get("creditNoteReason") or ""):
                 return int(record["id"])
         return None

@@ -7,10 +7,10 @@ POHODA invoice is linked to. A payment is written once — a link per
 liquidation — and never changed or deleted in Raynet.
 
 Payments carry no extId (Raynet documents none for this sub-resource), and the
-insert answers without an id. So the step reads the invoice's payments once
-before writing (a payment with the same amount and date that no liquidation is
-linked to yet is linked instead of written again: first runs, a lost state) and
-once after (the new payments' ids). Each write is journaled first with the
+insert answers without an id. So the step reads the invoice's payments after
+writing (the new payments' ids) and, on its first run, also before (a payment
+with the same amount and date that no liquidation is linked to yet is linked
+instead of written again: payments entered by hand, a lost state). Each write is journaled first with the
 invoice id, amount and date as its reconcile key; after a crash the runner
 links a payment that landed instead of sending it again.
 
@@ -55,6 +55,7 @@ class PaymentsStep(Step):
             "POHODA liquidations of every kind (bank, cash, internal document, without link), several per "
             "invoice → payments of the linked Raynet invoice (R-F5); never changed or deleted",
             "a payment waits until its invoice is in Raynet (issued_invoices)",
+            "a payment Raynet already has (same invoice, amount and date) is linked, not written again",
         ]
 
     def reads(self, side: str) -> bool:
@@ -73,6 +74,7 @@ class PaymentsStep(Step):
         self.kinds = [KINDS[k][0] for k in ctx.agendas[INVOICES].model.kinds] if INVOICES in ctx.agendas else []
         self.home = ctx.mapping.currencies.home.upper()
         cursor = self._cursor(POHODA)
+        self.first_run = cursor is None
         started = ctx.now()
         ctx.progress(self.agenda, "reading POHODA")
         invoices: dict[int, dict] = {}
@@ -155,7 +157,8 @@ class PaymentsStep(Step):
     def _write(self, link: Link, todo: list[tuple[dict, dict]]) -> None:
         ctx = self.ctx
         rid = link.raynet_id
-        free = self._free(self._payments(rid))
+        # on a first run Raynet may hold these payments already (entered by hand, or a state that was lost)
+        free = self._free(self._payments(rid)) if self.first_run else []
         sent = []
         for liq, values in todo:
             key = f"{self.agenda}:create-raynet:{liq['id']}"
