@@ -7,26 +7,11 @@ from decimal import Decimal
 
 import pytest
 
-from engine.raynet.entities import RaynetApi
 from engine.raynet.errors import RaynetBusinessError
-from engine.sandbox.raynet import RaynetSandbox
+from tests.raynet.test_raynet_sandbox import COMPANY, api, rn  # noqa: F401  (fixtures)
 
-COMPANY = {"rating": "A", "state": "B_ACTUAL", "role": "A_SUBSCRIBER"}
 INVOICE = {"currency": 1, "issueDate": "2025-01-02", "dueDate": "2025-01-16", "taxableSupplyDate": "2025-01-02",
            "invoiceType": "NORMAL", "paymentType": "PAYMENT_DIRECT_DEBIT"}
-
-
-@pytest.fixture
-def rn():
-    with RaynetSandbox() as sandbox:
-        yield sandbox
-
-
-@pytest.fixture
-def api(rn):
-    client = rn.client()
-    yield RaynetApi(client)
-    client.close()
 
 
 def test_an_instance_without_the_invoicing_module_refuses_every_invoice_path_R_F1(rn, api):

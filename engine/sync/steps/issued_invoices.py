@@ -34,7 +34,7 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any, Iterator, Mapping
 
-from engine.mapping.model import TO_RAYNET
+from engine.mapping.model import TO_POHODA, TO_RAYNET
 from engine.raynet.errors import RaynetUncertainWrite
 from engine.state.model import Link
 from engine.sync.crashpoints import crashpoint
@@ -171,13 +171,7 @@ class IssuedInvoicesStep(Step):
             view = item
             if foreign:  # R-G5: a foreign-currency document's prices are its foreignCurrency prices
                 view = {**item, "homeCurrency": item.get("foreignCurrency") or {}}
-            values: dict[str, Any] = {}
-            for b in self.plan.item_bindings:
-                if b.to_raynet is not None and b.raynet_path:
-                    value = b.to_raynet(view)
-                    if value is not None:
-                        set_path(values, b.raynet_path, value)
-            out.append(values)
+            out.append(_item_values(self.plan.item_bindings, view, TO_RAYNET))
         return out
 
     def raynet_values(self, p: Mapping[str, Any]) -> dict[str, Any]:
@@ -368,12 +362,7 @@ class IssuedInvoicesStep(Step):
         return record, {"partner": {"id": client.pohoda_id}, "invoice_type": pohoda_kind}
 
     def _pohoda_item(self, item: Mapping[str, Any], foreign: bool) -> dict:
-        out: dict[str, Any] = {}
-        for b in self.plan.item_bindings:
-            if b.to_pohoda is not None and b.pohoda_path:
-                value = b.to_pohoda(item)
-                if value is not None:
-                    set_path(out, b.pohoda_path, value)
+        out = _item_values(self.plan.item_bindings, item, TO_POHODA)
         if foreign and "homeCurrency" in out:
             out["foreignCurrency"] = out.pop("homeCurrency")
         code = str(out.get("code") or "").strip()
@@ -407,6 +396,18 @@ def _summary_total(p: Mapping[str, Any]) -> Any:
         value = get_path(p, f"{FOREIGN}.priceSum")
         total = Decimal(value) if value else total
     return total
+
+
+def _item_values(bindings, item: Mapping[str, Any], way: str) -> dict[str, Any]:
+    """One document item on the other side, by the mapping's item_fields running ``way``."""
+    out: dict[str, Any] = {}
+    for b in bindings:
+        fn, path = (b.to_raynet, b.raynet_path) if way == TO_RAYNET else (b.to_pohoda, b.pohoda_path)
+        if fn is not None and path:
+            value = fn(item)
+            if value is not None:
+                set_path(out, path, value)
+    return out
 
 
 def _comparable(have: list[Mapping[str, Any]], wanted: list[Mapping[str, Any]]) -> list[dict]:
