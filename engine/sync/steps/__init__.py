@@ -4,10 +4,16 @@ from __future__ import annotations
 
 from engine.sync.steps.address_book import AddressBookStep
 from engine.sync.steps.base import Step
+from engine.sync.steps.related_prices import RelatedPricesStep
+from engine.sync.steps.sales_prices import SalesPricesStep
+from engine.sync.steps.stock import StockStep
 
 #: agenda id -> step class; the runner walks the mapping's agendas in plan order
 STEPS: dict[str, type[Step]] = {
     "address_book": AddressBookStep,
+    "stock": StockStep,
+    "sales_prices": SalesPricesStep,
+    "related_prices": RelatedPricesStep,
 }
 
 __all__ = ["STEPS", "Step"]
