@@ -28,7 +28,11 @@ def raynet_company(world, name: str, *, ico: str | None = None, street="Dlouhá 
 
 def pohoda_write(world, agenda: str, record: dict, **kwargs) -> int:
     """Write one document into the POHODA simulator as a person in POHODA would (no extId)."""
-    xml = render.render_document(agenda, record, **kwargs)
+    return pohoda_import(world, render.render_document(agenda, record, **kwargs))
+
+
+def pohoda_import(world, xml: str) -> int:
+    """Send one agenda element to the POHODA simulator's XML import; the id it produced."""
     transport = world.pohoda.transport()
     try:
         for _, answer in transport.send([render.PackItem(f"seed-{next(_ITEM_IDS)}", xml)], ico="12345678"):
@@ -76,16 +80,7 @@ def _stock_record(code: str, name: str | None, kind: str, store: str | None, pri
 
 def _stock_import(world, record: dict, action: str = "") -> int:
     """A stock import (stk:stock) into the POHODA simulator, as POHODA's XML import does it."""
-    xml = f'<stk:stock version="2.0">{action}{render.write_fields("stock", record)}</stk:stock>'
-    transport = world.pohoda.transport()
-    try:
-        for _, answer in transport.send([render.PackItem(f"stock-{next(_ITEM_IDS)}", xml)], ico="12345678"):
-            item = answer.items[0]
-            assert item.ok, item.message()
-            return item.produced_id
-    finally:
-        transport.close()
-    raise AssertionError("no answer")
+    return pohoda_import(world, f'<stk:stock version="2.0">{action}{render.write_fields("stock", record)}</stk:stock>')
 
 
 def pohoda_stock(world, code: str, name: str | None = None, *, kind: str = "card", store: str | None = "HLAVNI",
@@ -136,3 +131,21 @@ def age_pohoda(world, agenda: str, *, hours: int = 1) -> None:
     for s in store.all(agenda):
         store.put(agenda, s.id, s.record, number=s.number, code=s.code, kind=s.kind,
                   saved_at=s.saved_at - timedelta(hours=hours))
+
+
+class Crash(BaseException):
+    """The process dies here: no error the engine could catch, nothing after it runs."""
+
+
+def crash_at(monkeypatch, module, point: str):
+    """Make ``module``'s crash points raise ``Crash`` at ``point`` — a process killed there, in-process
+    (``RPSYNC_CRASH_AFTER`` does the same with SIGKILL in a subprocess). Returns a function that undoes it."""
+    real = module.crashpoint
+
+    def crashpoint(name: str) -> None:
+        if name == point:
+            raise Crash(name)
+        real(name)
+
+    monkeypatch.setattr(module, "crashpoint", crashpoint)
+    return lambda: monkeypatch.setattr(module, "crashpoint", real)

@@ -8,7 +8,8 @@ import pytest
 
 import engine.sync.steps.related_prices as related_step
 from tests.sync.helpers import (
-    age_pohoda, pohoda_stock, pohoda_stock_update, raynet_records, raynet_requests_since, sales_price,
+    Crash, age_pohoda, crash_at, pohoda_stock, pohoda_stock_update, raynet_records,
+    raynet_requests_since, sales_price,
 )
 
 CATALOG = ("stock", "sales_prices", "related_prices")
@@ -83,21 +84,11 @@ def test_a_crash_after_the_upsert_landed_is_redone_without_duplicates_R_L2(world
     pohoda_stock(w, "K-1", related={"Prodejní cena": D(5)})
     pohoda_stock(w, "K-2", related={"Prodejní cena": D(6)})
 
-    class Crash(BaseException):
-        pass
-
-    real = related_step.crashpoint
-
-    def crash_after_send(name):
-        if name == "related_prices:raynet-upsert:sent":
-            raise Crash(name)
-        real(name)
-
-    monkeypatch.setattr(related_step, "crashpoint", crash_after_send)
+    undo = crash_at(monkeypatch, related_step, "related_prices:raynet-upsert:sent")
     with pytest.raises(Crash):
         w.run(only=CATALOG)
     assert items(w) == {"K-1": D(5), "K-2": D(6)}  # Raynet holds them, the state does not know
-    monkeypatch.setattr(related_step, "crashpoint", real)
+    undo()
     again = w.run(only=CATALOG)
     assert again.report.status == "ok" and again.report.counts["related_prices"]["to_raynet"].updated == 2
     [pl] = [p for p in raynet_records(w, "priceList") if p["name"] == "Základní ceník"]

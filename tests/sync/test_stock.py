@@ -9,7 +9,8 @@ import pytest
 import engine.sync.steps.base as base_step
 from engine.resources import mappings_dir
 from tests.sync.helpers import (
-    age_pohoda, overlay, pohoda_stock, pohoda_stock_update, raynet_records, raynet_requests_since, sales_price,
+    Crash, age_pohoda, crash_at, overlay, pohoda_stock, pohoda_stock_update, raynet_records,
+    raynet_requests_since, sales_price,
 )
 
 CATALOG = ("stock", "sales_prices", "related_prices")
@@ -169,25 +170,14 @@ def test_dry_run_lists_the_writes_and_writes_nothing_R_G3(world_factory):
     assert w.run(dry_run=True, only=CATALOG).exit_code == 0
 
 
-class Crash(BaseException):
-    """The process dies here (not an error the engine could catch)."""
-
-
 def test_a_crash_after_raynet_created_the_product_is_reconciled_not_duplicated(world_factory, monkeypatch):
     w = world_factory()
     pohoda_stock(w, "C-1", "Jediný")
-    real = base_step.crashpoint
-
-    def crash_after_send(name):
-        if name == "stock:raynet-create:sent":
-            raise Crash(name)
-        real(name)
-
-    monkeypatch.setattr(base_step, "crashpoint", crash_after_send)
+    undo = crash_at(monkeypatch, base_step, "stock:raynet-create:sent")
     with pytest.raises(Crash):
         w.run(only=CATALOG)
     assert len(products(w)) == 1  # Raynet has it, the state only has the intent
-    monkeypatch.setattr(base_step, "crashpoint", real)
+    undo()
     again = w.run(only=CATALOG)
     assert any("interrupted raynet create had landed" in n for n in again.report.notes)
     assert len(products(w)) == 1 and again.report.counts["stock"]["to_raynet"].created == 0

@@ -5,7 +5,9 @@ exist (R-S2: product code; R-L1: price-list name). A paired Raynet record takes
 no part in the merge as a changed side (nothing flows back to POHODA), so
 without a shadow every bound value would count as different and be rewritten.
 Seeding the Raynet shadow from the record read makes the first pairing write
-only the values that really differ.
+only the values that really differ. A pair linked without its Raynet record at
+hand (reconciled after a crash, or refused by ``check_paired_raynet``) reads
+that one record once for the same purpose.
 """
 
 from __future__ import annotations

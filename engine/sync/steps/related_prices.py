@@ -152,7 +152,7 @@ class RelatedPricesStep(Step):
                     if value is not None:
                         set_path(body, b.raynet_path, value)
             ids = str(price.get("ids")).strip()
-            items.append((list_id, _Item(pid, ids, body, f"{self.agenda}:upsert:{list_id}:{link.raynet_id}")))
+            items.append((list_id, _Item(pid, ids, body, f"{self.agenda}:upsert:{pid}:{ids}")))
         synced = sorted({str(p.get("ids")).strip() for p, _ in mapped})
         for gone in sorted(set((shadow or {}).get("prices") or ()) - set(synced)):
             ctx.report.notes.append(

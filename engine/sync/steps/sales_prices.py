@@ -44,11 +44,11 @@ class SalesPricesStep(ToRaynetStep):
     pohoda_agenda = "sales_prices"
 
     def explain_extra(self) -> list[str]:
-        lines = []
+        lines = ["each mapped level pairs with the Raynet price list of the mapped name (no match keys needed)"]
         for pl in self.ctx.mapping.price_lists:
             lines.append(f"sales price {pl.pohoda!r} → price list {pl.raynet!r} in {pl.currency}"
                          + (" (created when missing, R-L1)" if pl.create_missing else " (must exist in Raynet)"))
-        return lines or ["no price_lists in the mapping: nothing to transfer"]
+        return lines if self.ctx.mapping.price_lists else ["no price_lists in the mapping: nothing to transfer"]
 
     def price_list(self, record: Mapping[str, Any]) -> PriceList | None:
         return price_list_for(self.ctx.mapping, level_code(record))
