@@ -8,7 +8,7 @@ import pytest
 
 import engine.sync.steps.related_prices as related_step
 from tests.sync.helpers import (
-    Crash, age_pohoda, crash_at, pohoda_stock, pohoda_stock_update, raynet_records,
+    Crash, age_pohoda, crash_at, overlay, pohoda_stock, pohoda_stock_update, raynet_records,
     raynet_requests_since, sales_price,
 )
 
@@ -106,3 +106,15 @@ def test_dry_run_plans_the_item_upserts_and_sends_none_R_L2(world_factory):
     assert items(w) == {}
     w.run(only=CATALOG)
     assert items(w) == {"S-1": D(3)}
+
+
+def test_prices_of_an_item_the_stock_agenda_no_longer_transfers_stay_as_they_are_R_L2(world_factory, tmp_path):
+    path = overlay(tmp_path, "agendas:\n  stock:\n    filter:\n      to_raynet: 'stockHeader.isSales == true'\n")
+    w = world_factory(mapping_path=path, pohoda_seed=LEVELS)
+    sid = pohoda_stock(w, "F-1", related={"Prodejní cena": D(8)})
+    pohoda_stock_update(w, sid, isSales=True)
+    w.run(only=CATALOG)
+    assert items(w) == {"F-1": D(8)}
+    pohoda_stock_update(w, sid, isSales=False, related={"Prodejní cena": D(7)})
+    result = w.run(only=CATALOG)
+    assert items(w) == {"F-1": D(8)} and result.report.totals().updated == 0

@@ -37,7 +37,7 @@ from engine.sync.snapshot import fingerprint
 from engine.sync.stage import Stage
 from engine.sync.steps.base import POHODA, POHODA_OVERLAP, RAYNET, Reject, Step
 from engine.sync.steps.sales_prices import norm_name, price_list_for
-from engine.sync.steps.stock import LINKED_THIS_RUN, stock_code
+from engine.sync.steps.stock import LINKED_THIS_RUN, stock_code, stock_kind
 
 STOCK = "stock"
 
@@ -131,6 +131,10 @@ class RelatedPricesStep(Step):
         link = ctx.state.find_link(STOCK, pohoda_id=pid)
         if link is None or link.raynet_id is None or link.deleted_on == RAYNET:
             return  # no product (other kind, filtered out, quarantined or deleted): nothing to price
+        stock = ctx.agendas.get(STOCK)
+        if stock is not None and (stock_kind(record) not in stock.model.kinds or (
+                stock.filter_to_raynet is not None and stock.filter_to_raynet(record) is not True)):
+            return  # the stock agenda no longer transfers this item: neither are its prices
         prices = lists.derived("related_prices", record)
         mapped = [(p, pl) for p in prices if (pl := price_list_for(ctx.mapping, str(p.get("ids") or "").strip()))]
         self.counts_to_r.read += len(mapped)
