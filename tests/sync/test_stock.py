@@ -170,17 +170,18 @@ def test_dry_run_lists_the_writes_and_writes_nothing_R_G3(world_factory):
     assert w.run(dry_run=True, only=CATALOG).exit_code == 0
 
 
-def test_a_crash_after_raynet_created_the_product_is_reconciled_not_duplicated(world_factory, monkeypatch):
+@pytest.mark.parametrize("point,landed", [("stock:raynet-create:journaled", 0), ("stock:raynet-create:sent", 1)])
+def test_a_crash_around_the_product_create_is_reconciled_not_duplicated(world_factory, monkeypatch, point, landed):
     w = world_factory()
     pohoda_stock(w, "C-1", "Jediný")
-    undo = crash_at(monkeypatch, base_step, "stock:raynet-create:sent")
+    undo = crash_at(monkeypatch, base_step, point)
     with pytest.raises(Crash):
         w.run(only=CATALOG)
-    assert len(products(w)) == 1  # Raynet has it, the state only has the intent
+    assert len(products(w)) == landed  # the state only has the intent
     undo()
     again = w.run(only=CATALOG)
-    assert any("interrupted raynet create had landed" in n for n in again.report.notes)
-    assert len(products(w)) == 1 and again.report.counts["stock"]["to_raynet"].created == 0
+    assert len(products(w)) == 1 and again.report.counts["stock"]["to_raynet"].created == 1 - landed
+    assert any("interrupted raynet create had landed" in n for n in again.report.notes) == bool(landed)
     assert w.run(only=CATALOG).report.totals().updated == 0
 
 
