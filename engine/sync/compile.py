@@ -130,12 +130,15 @@ class CompiledAgenda:
         return tuple(c for c in self.checks if c.direction == way)
 
     def custom_field_labels(self) -> set[str]:
-        """Labels of Raynet custom fields the bindings touch."""
+        """Labels of Raynet custom fields the bindings (and stock store quantities) touch."""
         from engine.mapping.fields import custom_field_label
 
         labels = set()
         for b in self.bindings + self.item_bindings:
             if b.raynet_path and (label := custom_field_label(b.raynet_path)):
+                labels.add(label)
+        for quantity in getattr(self.model, "store_quantities", ()):  # stock, R-S3
+            if label := custom_field_label(quantity.raynet):
                 labels.add(label)
         return labels
 

@@ -166,3 +166,17 @@ def test_contact_person_needs_an_existing_main_record(client):
 def test_update_of_a_missing_address_is_an_error(client):
     item = client.one(adb({"addressbookHeader": {"email": "x@y.cz"}}, action="update", filter={"id": 9}))
     assert item.state == "error" and "no address-book record matches" in item.errors[0].note
+
+
+def test_a_stock_code_is_unique_per_warehouse_R_C2(client, sandbox):
+    """POHODA keeps one card per warehouse: the same code in another warehouse is another card (R-S3)."""
+    main = {"stockHeader": {"code": "SR-M8", "name": "Šroub", "storage": {"ids": "HLAVNI/Spoje"}}}
+    assert client.one(_stock_doc(main)).ok
+    assert client.one(_stock_doc({"stockHeader": {"code": "SR-M8", "name": "Šroub", "storage": {"ids": "BRNO"}}})).ok
+    dup = client.one(_stock_doc({"stockHeader": {"code": "SR-M8", "name": "Jiný", "storage": {"ids": "HLAVNI/Jiné"}}}))
+    assert dup.state == "error" and "already used by stock item 1 (R-C2)" in dup.errors[0].note
+    assert sandbox.store.count("stock") == 2
+    seed = {"stock": [{"record": {"stockHeader": {"code": "A", "name": "x", "storage": {"ids": "HLAVNI"}}}},
+                      {"record": {"stockHeader": {"code": "A", "name": "y", "storage": {"ids": "BRNO"}}}}]}
+    with PohodaSandbox(seed=seed) as sb:
+        assert sb.store.count("stock") == 2

@@ -9,7 +9,10 @@ from typing import Any
 
 from engine.pohoda import render
 
-_seq = itertools.count(1)
+#: dataPackItem ids of the records tests write; unique, so POHODA's pack duplicity check never refuses one
+# (``id(record)`` may repeat once a record is garbage-collected, making two writes look like one pack)
+_ITEM_IDS = itertools.count(1)
+_seq = _ITEM_IDS
 
 
 def raynet_company(world, name: str, *, ico: str | None = None, street="Dlouhá 5", city="Praha", zip_code="11000",
@@ -28,11 +31,15 @@ def raynet_company(world, name: str, *, ico: str | None = None, street="Dlouhá 
 
 def pohoda_write(world, agenda: str, record: dict, **kwargs) -> int:
     """Write one document into the POHODA simulator as a person in POHODA would (no extId)."""
-    xml = render.render_document(agenda, record, **kwargs)
+    return pohoda_import(world, render.render_document(agenda, record, **kwargs))
+
+
+def pohoda_import(world, xml: str) -> int:
+    """Send one agenda element to the POHODA simulator's XML import; the id it produced."""
     transport = world.pohoda.transport()
     try:
         # a fresh item id per write: ids of garbage-collected dicts repeat, and POHODA refuses a repeated pack
-        for _, answer in transport.send([render.PackItem(f"seed-{next(_seq)}-{id(record)}", xml)], ico="12345678"):
+        for _, answer in transport.send([render.PackItem(f"seed-{next(_ITEM_IDS)}", xml)], ico="12345678"):
             item = answer.items[0]
             assert item.ok, item.message()
             return item.produced_id
@@ -140,3 +147,66 @@ def raynet_invoice(world, company: int, items: list[dict], *, invoice_type: str 
         return rid
     finally:
         api.client.close()
+def _stock_record(code: str, name: str | None, kind: str, store: str | None, price, count, related) -> dict:
+    header: dict[str, Any] = {"stockType": kind, "code": code, "name": name or code}
+    if store:
+        header["storage"] = {"ids": store}
+    if price is not None:
+        header["sellingPrice"] = price
+    if count is not None:
+        header["count"] = count
+    record: dict[str, Any] = {"stockHeader": header}
+    if related:
+        record["stockPriceItem"] = {"stockPrice": [{"ids": level, "price": value} for level, value in related.items()]}
+    return record
+def _stock_import(world, record: dict, action: str = "") -> int:
+    """A stock import (stk:stock) into the POHODA simulator, as POHODA's XML import does it."""
+    return pohoda_import(world, f'<stk:stock version="2.0">{action}{render.write_fields("stock", record)}</stk:stock>')
+def pohoda_stock(world, code: str, name: str | None = None, *, kind: str = "card", store: str | None = "HLAVNI",
+                 price=None, count=None, related: dict | None = None) -> int:
+    """A new stock item in POHODA; ``related`` = {price level code: price} (its discounts tab)."""
+    return _stock_import(world, _stock_record(code, name, kind, store, price, count, related))
+def pohoda_stock_update(world, stock_id: int, *, related: dict | None = None, **header: Any) -> None:
+    """Change a POHODA stock item (header fields; ``related`` replaces its related prices)."""
+    record: dict[str, Any] = {"stockHeader": dict(header)}
+    if related is not None:
+        record["stockPriceItem"] = {"stockPrice": [{"ids": k, "price": v} for k, v in related.items()]}
+    action = (f"<stk:actionType><stk:update><ftr:filter><ftr:id>{int(stock_id)}</ftr:id></ftr:filter>"
+              "</stk:update></stk:actionType>")
+    _stock_import(world, record, action)
+def sales_price(level_id: int, code: str, *, currency: str | None = None, **fields: Any) -> dict:
+    """A POHODA sales price level (lst:itemSellingPrice) for a simulator seed."""
+    record = {"id": level_id, "code": code, "name": fields.pop("name", code), "discountValidity": "pernament",
+              "priceType": "discount", "calculation": "excludedVAT", "rounding": "0,1", **fields}
+    if currency:
+        record["currency"] = {"ids": currency}
+    return {"record": record}
+def raynet_requests_since(world, mark: int) -> list[tuple[str, str]]:
+    """(method, path) of the Raynet requests made after ``mark`` (= ``len(world.raynet.store.requests_for())``)."""
+    return [(r.method, r.path.removeprefix("/api/v2")) for r in world.raynet.store.requests_for()[mark:]]
+def overlay(tmp_path, text: str, name: str = "overlay.yaml"):
+    """A customer mapping file extending the shipped standard mapping with ``text`` (YAML below ``version``)."""
+    from engine.resources import mappings_dir
+    path = tmp_path / name
+    path.write_text(f"version: 1\nextends: {mappings_dir() / 'standard.yaml'}\n{text}", encoding="utf-8")
+    return path
+def age_pohoda(world, agenda: str, *, hours: int = 1) -> None:
+    """Move the last-saved time of every record of ``agenda`` back, as if they were saved long before the run
+    (a run re-reads records saved within its few minutes of overlap)."""
+    from datetime import timedelta
+    store = world.pohoda.store
+    for s in store.all(agenda):
+        store.put(agenda, s.id, s.record, number=s.number, code=s.code, kind=s.kind,
+                  saved_at=s.saved_at - timedelta(hours=hours))
+class Crash(BaseException):
+    """The process dies here: no error the engine could catch, nothing after it runs."""
+def crash_at(monkeypatch, module, point: str):
+    """Make ``module``'s crash points raise ``Crash`` at ``point`` — a process killed there, in-process
+    (``RPSYNC_CRASH_AFTER`` does the same with SIGKILL in a subprocess). Returns a function that undoes it."""
+    real = module.crashpoint
+    def crashpoint(name: str) -> None:
+        if name == point:
+            raise Crash(name)
+        real(name)
+    monkeypatch.setattr(module, "crashpoint", crashpoint)
+    return lambda: monkeypatch.setattr(module, "crashpoint", real)

@@ -38,3 +38,14 @@ def get(record: Any, path: str) -> Any:
             return None
         node = node.get(part)
     return node
+
+
+def warehouse_of(stock_record: Any) -> str:
+    """The warehouse (Sklad) of a stock record: the first level of ``stockHeader.storage.ids``.
+
+    list.xsd documents the first level of the storage tree ("členění skladu")
+    as the warehouse; a stock item without a storage belongs to the one
+    unnamed warehouse (""). POHODA keeps one stock card per warehouse, so the
+    same code may exist once in each warehouse (see ``Store.stock_by_code``).
+    """
+    return str(get(stock_record, "stockHeader.storage.ids") or "").split("/")[0]

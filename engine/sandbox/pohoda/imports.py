@@ -14,7 +14,7 @@ Behaviour and its sources (facts notes = ../shared/notes/pohoda-xml-facts.md):
   are create-only (facts §3; R-Z5, R-O3, R-R6, R-F4).
 - ``numberRequested@checkDuplicity`` true: an existing number is an error; false:
   the number is adjusted and a warning written (type.xsd doc).
-- Unique stock codes (R-C2); address fields required and ``www`` at most 32
+- Unique stock codes within a warehouse (R-C2; ``Store.stock_by_code``); address fields required and ``www`` at most 32
   characters (R-A2: the integration's documented limit, seeds/001; POHODA's SQL
   column ``AD.WWW`` is varchar(32) per [GH:Spoje-NET/PohodaSQL templates/AD.php],
   while the 2025 XSD allows 96 for ``web``).
@@ -47,6 +47,7 @@ from engine.sandbox.pohoda.common import child as _child
 from engine.sandbox.pohoda.common import get as _get
 from engine.sandbox.pohoda.common import text as _text
 from engine.sandbox.pohoda.liquidations import LiquidationError, liquidate
+from engine.sandbox.pohoda.common import warehouse_of
 from engine.sandbox.pohoda.store import Store
 
 NS = render.NS_BASE
@@ -387,7 +388,7 @@ class Importer:
         code = _get(merged, "stockHeader.code")
         if not code:
             raise ItemError("a stock item needs a code", code_xpath)
-        other = self.store.by_code(agenda, code)
+        other = self.store.stock_by_code(code, warehouse_of(merged))
         if other is not None and other.id != rid:
             raise ItemError(f"the stock code {code} is already used by stock item {other.id} (R-C2)", code_xpath)
         merged["stockHeader"]["id"] = rid

@@ -24,7 +24,7 @@ from lxml import etree
 from engine.errors import RpsyncError
 from engine.pohoda import render
 from engine.pohoda.lists import record_from_element
-from engine.sandbox.pohoda.common import HEADER
+from engine.sandbox.pohoda.common import HEADER, warehouse_of
 from engine.sandbox.pohoda.store import Store
 
 KIND = {"received_orders": ("orderType", "receivedOrder"), "offers": ("offerType", "issuedOffer"),
@@ -88,9 +88,9 @@ def _seed_one(store: Store, agenda: str, entry: Mapping, *, where: str) -> None:
             code = header.get("code")
             if not code:
                 raise SeedError(f"seed entry {where}: a stock item needs stockHeader.code")
-            other = store.by_code("stock", code)
+            other = store.stock_by_code(code, warehouse_of(record))
             if other is not None and other.id != rid:
-                raise SeedError(f"seed entry {where}: stock code {code} is used twice (R-C2)")
+                raise SeedError(f"seed entry {where}: stock code {code} is used twice in one warehouse (R-C2)")
         if agenda in KIND:
             field, default = KIND[agenda]
             kind = header.get(field) or default

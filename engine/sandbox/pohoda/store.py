@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any, Iterator
 
 from engine.pohoda.localtime import to_local
+from engine.sandbox.pohoda.common import warehouse_of
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS records (
@@ -170,9 +171,27 @@ class Store:
         return self._row(row) if row else None
 
     def by_code(self, agenda: str, code: str) -> Stored | None:
-        row = self._db.execute(f"SELECT {self._COLS} FROM records WHERE agenda = ? AND code = ?",
+        """The record with this code (stock: the one with the lowest id, whatever its warehouse)."""
+        row = self._db.execute(f"SELECT {self._COLS} FROM records WHERE agenda = ? AND code = ? ORDER BY id",
                                (agenda, code)).fetchone()
         return self._row(row) if row else None
+
+    def stock_by_code(self, code: str, warehouse: str) -> Stored | None:
+        """The stock card with ``code`` in ``warehouse`` (codes are unique per warehouse, R-C2).
+
+        POHODA keeps one stock card (SKz row) per warehouse (``RefSklad``), and the
+        same code (``IDS``) may be on a card in each warehouse: the integration's
+        own documentation shows "the number of pieces in the other warehouses"
+        of a product (../shared/seeds/001, Zásoby → Produkty, R-S3), and public
+        SQL over POHODA databases joins SKz rows of several ``RefSklad`` by ``IDS``.
+        """
+        rows = self._db.execute(f"SELECT {self._COLS} FROM records WHERE agenda = 'stock' AND code = ? ORDER BY id",
+                                (code,)).fetchall()
+        for row in rows:
+            stored = self._row(row)
+            if warehouse_of(stored.record) == warehouse:
+                return stored
+        return None
 
     def count(self, agenda: str) -> int:
         return self._db.execute("SELECT COUNT(*) FROM records WHERE agenda = ?", (agenda,)).fetchone()[0]

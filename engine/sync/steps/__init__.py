@@ -6,12 +6,18 @@ from engine.sync.steps.address_book import AddressBookStep
 from engine.sync.steps.base import Step
 from engine.sync.steps.issued_invoices import IssuedInvoicesStep
 from engine.sync.steps.payments import PaymentsStep
+from engine.sync.steps.related_prices import RelatedPricesStep
+from engine.sync.steps.sales_prices import SalesPricesStep
+from engine.sync.steps.stock import StockStep
 
 #: agenda id -> step class; the runner walks the mapping's agendas in plan order
 STEPS: dict[str, type[Step]] = {
     "address_book": AddressBookStep,
     "issued_invoices": IssuedInvoicesStep,
     "payments": PaymentsStep,
+    "stock": StockStep,
+    "sales_prices": SalesPricesStep,
+    "related_prices": RelatedPricesStep,
 }
 
 __all__ = ["STEPS", "Step"]
