@@ -121,14 +121,19 @@ def reconcile(ctx: SyncContext) -> list[str]:
     return notes
 
 
-def _preflight(ctx: SyncContext) -> None:
-    """Resolve every Raynet custom-field label the mapping uses (an unknown one stops the run)."""
+def _preflight(ctx: SyncContext, only: set[str] | None = None) -> None:
+    """Resolve every Raynet custom-field label the mapping uses (an unknown one stops the run), then
+    each enabled step's own checks (``Step.preflight``; e.g. R-C4 refuses to start)."""
     for agenda_id, plan in ctx.agendas.items():
         step_cls = STEPS.get(agenda_id)
         if step_cls is None:
             continue
         for label in sorted(plan.custom_field_labels()):
             ctx.lookups.custom_field_key(step_cls.raynet_entity, label)
+    for agenda_id in ctx.agendas:
+        step_cls = STEPS.get(agenda_id)
+        if step_cls is not None and (not only or agenda_id in only):
+            step_cls.preflight(ctx)
 
 
 def run_sync(
@@ -171,7 +176,7 @@ def _run(mapping, state, raynet, pohoda, renderer, report, dry_run, progress, on
     try:
         if not dry_run:
             report.notes += reconcile(ctx)
-        _preflight(ctx)
+        _preflight(ctx, only)
         for agenda in mapping.agendas:
             if not agenda.enabled or agenda.id not in STEPS or (only and agenda.id not in only):
                 continue

@@ -4,10 +4,16 @@ from __future__ import annotations
 
 from engine.sync.steps.address_book import AddressBookStep
 from engine.sync.steps.base import Step
+from engine.sync.steps.contracts import ContractsStep
+from engine.sync.steps.offers import OffersStep
+from engine.sync.steps.received_orders import ReceivedOrdersStep
 
 #: agenda id -> step class; the runner walks the mapping's agendas in plan order
 STEPS: dict[str, type[Step]] = {
     "address_book": AddressBookStep,
+    "contracts": ContractsStep,
+    "offers": OffersStep,
+    "received_orders": ReceivedOrdersStep,
 }
 
 __all__ = ["STEPS", "Step"]

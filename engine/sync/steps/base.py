@@ -137,6 +137,10 @@ class Step:
     def explain_extra(self) -> list[str]:
         return []
 
+    @classmethod
+    def preflight(cls, ctx: SyncContext) -> None:
+        """Hook: checks before any step runs; raise an ``RpsyncError`` to refuse the run (e.g. R-C4)."""
+
     # ========================================================= configuration
     def entity_api(self) -> EntityApi:
         return {
