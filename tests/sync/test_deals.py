@@ -278,6 +278,14 @@ def test_foreign_currency_offer_needs_price_lists_in_its_currency_on_both_sides_
     [item] = p["offerDetail"]["offerItem"]
     assert item["foreignCurrency"]["unitPrice"] == Decimal("1200.50") and "homeCurrency" not in item
     assert offer
+    # the other way: a POHODA order in EUR becomes a Raynet case and order in EUR, priced in EUR
+    oid = pohoda_order(w, partner, "Objednávka v EUR", [{"text": "Díl", "quantity": Decimal(2), "rateVAT": "none",
+                                                         "foreignCurrency": {"unitPrice": Decimal("80.25")}}])
+    pohoda_edit(w, "received_orders", oid, {"orderSummary": {"foreignCurrency": {"currency": {"ids": "EUR"}}}})
+    result = w.run()
+    assert result.report.quarantine == [], result.report.quarantine
+    order = one(raynet_records(w, "salesOrder"), name="Objednávka v EUR")
+    assert order["currency"]["id"] == eur and order["items"][0]["price"] == Decimal("80.25")
 
 
 def test_contracts_agenda_in_other_use_refuses_to_start_R_C4(world_factory):
@@ -347,3 +355,73 @@ def test_dry_run_lists_every_write_and_writes_nothing_R_G3(world_factory):
     real = w.run()
     assert real.report.totals().created == sum(1 for c in plan.planned if c.op == "create")
     assert w.run(dry_run=True).exit_code == 0
+
+
+class _Killed(BaseException):
+    """Stands for the process being killed at a crash point (nothing after it runs)."""
+
+
+def test_contract_whose_answer_was_lost_is_found_by_its_number_not_created_twice_R_C4(world_factory):
+    from engine.pohoda.transport import TransportError
+    from engine.sync.pohoda_gateway import PohodaGateway
+    from engine.sync.runner import renderer_for, run_sync
+
+    w = deals_world(world_factory)
+    cid, partner = synced_client(w)
+    bc = raynet_business_case(w, cid, "Vyhraný", phase="Výhra")
+
+    class LosesTheAnswer:
+        """POHODA imports the contract, then the connection drops before its answer arrives."""
+
+        def __init__(self, inner):
+            self.inner, self.lost = inner, False
+
+        def submit(self, pack: bytes) -> bytes:
+            answer = self.inner.submit(pack)
+            if b"<con:contract" in pack and not self.lost:
+                self.lost = True
+                raise TransportError("the connection to mServer dropped")
+            return answer
+
+        def __getattr__(self, name):
+            return getattr(self.inner, name)
+
+    api = w.api()
+    gw = PohodaGateway(LosesTheAnswer(w.pohoda.transport()), ico="12345678", renderer=renderer_for(w.mapping))
+    failed = run_sync(w.mapping, state_path=w.state_path, raynet=api, pohoda=gw)
+    api.client.close()
+    assert failed.exit_code == 1 and "dropped" in failed.report.message
+    assert len(contracts(w)) == 1                                   # it landed in POHODA
+    again = w.run()
+    assert again.report.status == "ok" and any("reconciled" in n or "had landed" in n for n in again.report.notes)
+    [contract] = contracts(w)                                       # … and was linked, not sent again
+    assert contract["contractDesc"]["number"]["numberRequested"] == f"ZAKR{bc}"
+    assert again.report.counts["contracts"]["to_pohoda"].created == 0
+
+
+def test_order_killed_after_raynet_committed_it_is_linked_and_completed_not_duplicated_R_R3(world_factory,
+                                                                                           monkeypatch):
+    import engine.sync.steps.received_orders as module
+
+    w = deals_world(world_factory)
+    cid, partner = synced_client(w)
+    pohoda_order(w, partner, "Přerušená", ITEMS)
+
+    def crash(name: str) -> None:
+        if name == "received_orders:raynet-create:order-created":
+            raise _Killed(name)
+
+    monkeypatch.setattr(module, "crashpoint", crash)
+    try:
+        w.run()
+    except _Killed:
+        pass
+    monkeypatch.undo()
+    [order] = raynet_records(w, "salesOrder")
+    assert order["items"] == []                                     # created, items not added yet
+    again = w.run()
+    assert again.report.status == "ok", (again.report.message, again.report.quarantine)
+    [order] = raynet_records(w, "salesOrder")                       # not duplicated, and completed
+    assert [i["name"] for i in order["items"]] == ["Šroub M6x20", "Montáž"]
+    assert len(raynet_records(w, "businessCase")) == 1 and len(contracts(w)) == 1
+    assert w.run().report.totals().created == 0

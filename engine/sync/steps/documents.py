@@ -29,6 +29,8 @@ from engine.sync.merge import Binding
 from engine.sync.paths import get_path, set_path
 from engine.sync.steps.base import POHODA, RAYNET, Reject, Step
 
+#: the extId (``typ:ids``) of a received order ``rpsync export`` wrote for a business case (R-E1)
+EXPORT_EXT_ID = "businessCase-{}"
 #: the longest contract number POHODA takes (contract.xsd: contractDesc/number/numberRequested, string12)
 CONTRACT_NUMBER_MAX = 12
 #: where a document's header lives, per agenda
@@ -186,6 +188,8 @@ class DocumentSupport:
         raynet_lists = [p for p in self.ctx.raynet.price_lists.list() if ref_id(p.get("currency")) == raynet_currency]
         if not raynet_lists:
             return f"Raynet has no price list in {iso}"
+        if self.ctx.pohoda is None:  # a file export: POHODA is not at hand; the mapping's pairing stands for it
+            return None
         pohoda_levels = [p for p in self.ctx.pohoda.list("sales_prices")
                          if str(get_path(p, "currency.ids") or "").upper() == iso]
         if not pohoda_levels:
@@ -232,13 +236,27 @@ class DocumentSupport:
         return code in (self._product_ids or {})
 
     def stock_exists(self, code: str) -> bool:
-        """Does POHODA have a stock item with this code? (one list request per code and run)."""
+        """Does POHODA have a stock item with this code? (one list request per code and run; without a
+        POHODA connection — ``rpsync export`` — the codes of stock items the sync has linked)."""
         if code not in self._stock:
+            if self.ctx.pohoda is None:
+                self._stock.update({c: True for c in self.known_stock_codes()})
+                return self._stock.setdefault(code, False)
             found = False
             for _ in self.ctx.pohoda.list("stock", filter={"code": code}):
                 found = True
             self._stock[code] = found
         return self._stock[code]
+
+    def known_stock_codes(self) -> set[str]:
+        """Stock codes the sync state knows from POHODA (the stock agenda's linked records)."""
+        codes = set()
+        for link in self.ctx.state.iter_links("stock"):
+            shadow = self.ctx.state.get_shadow("stock", POHODA, str(link.pohoda_id)) or {}
+            code = get_path(shadow, "stockHeader.code")
+            if code:
+                codes.add(str(code))
+        return codes
 
     def items_to_pohoda(self, item_bindings: Iterable[Binding], items: Iterable[Mapping], *, foreign: str | None,
                         what: str, stock_exists: Callable[[str], bool] | None = None) -> list[dict]:
@@ -359,6 +377,18 @@ class DocumentStep(Step):
         return f"POHODA {self.pohoda_agenda.replace('_', ' ')[:-1]} {number} {get_path(record, f'{header}.text') or ''}"\
             .strip()
 
+    def explain_items(self) -> list[str]:
+        lines = []
+        for b in self.plan.item_bindings:
+            arrows = []
+            if b.to_pohoda:
+                arrows.append(f"{b.raynet_path or 'expr'} → {b.pohoda_path}")
+            if b.to_raynet and self.plan.runs(TO_RAYNET):
+                arrows.append(f"{b.pohoda_path or 'expr'} → {b.raynet_path}")
+            if arrows:
+                lines.append(f"item field {b.name}: " + "; ".join(arrows))
+        return lines
+
     # ------------------------------------------------------------ helpers
     def foreign_of_raynet(self, record: Mapping[str, Any], what: str) -> str | None:
         return self.docs.check_currency(self.docs.currency_iso(record.get("currency")), what=what, field="currency")
@@ -398,5 +428,5 @@ def merged_copy(record: Mapping[str, Any], extra: Mapping[str, Any]) -> dict:
     return out
 
 
-__all__ = ["CONTRACT_NUMBER_MAX", "DocumentStep", "DocumentSupport", "contract_number", "in_series", "ref_id",
+__all__ = ["CONTRACT_NUMBER_MAX", "EXPORT_EXT_ID", "DocumentStep", "DocumentSupport", "contract_number", "in_series", "ref_id",
            "POHODA", "RAYNET", "TO_POHODA", "TO_RAYNET"]

@@ -34,7 +34,7 @@ class OffersStep(DocumentStep):
                  "(R-O1, R-E2)"]
         if self.trigger is not None:
             lines.insert(0, f"an offer is final when: {self.trigger.text}")
-        return lines
+        return lines + self.explain_items()
 
     def check_record(self, side: str, record: dict) -> None:
         if side != RAYNET:

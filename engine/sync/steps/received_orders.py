@@ -31,6 +31,7 @@ Raynet → POHODA:
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime
 from typing import Any, Mapping
 
@@ -38,13 +39,16 @@ from engine.mapping.model import TO_POHODA, TO_RAYNET
 from engine.raynet.errors import QuotaExhausted, RaynetError, RaynetNotFound
 from engine.state.model import IntentStatus, Link
 from engine.sync.compile import TransformError
+from engine.sync.crashpoints import crashpoint
 from engine.sync.merge import Binding, shadow_paths
 from engine.sync.paths import get_path
 from engine.sync.pohoda_gateway import pohoda_id, pohoda_number
 from engine.sync.raynet_records import body_from_values
 from engine.sync.steps.base import POHODA, POHODA_OVERLAP, RAYNET, Reject
 from engine.sync.steps.contracts import ContractsStep
-from engine.sync.steps.documents import DETAILS, DocumentStep, contract_number, raynet_dates, ref_id
+from engine.sync.steps.documents import (
+    DETAILS, EXPORT_EXT_ID, DocumentStep, contract_number, raynet_dates, ref_id,
+)
 
 HEADER = "orderHeader"
 #: where the derived Raynet values live in a salesOrder record
@@ -113,7 +117,7 @@ class ReceivedOrdersStep(DocumentStep):
         lines += ["a POHODA order creates a contract, a Raynet business case and a Raynet order, all linked (R-R3)",
                   "an order carrying another order's contract gets a contract of its own (R-R4)",
                   "a Raynet order goes to POHODA once, with its contract and address-book record (R-R5, R-R6)"]
-        return lines
+        return lines + self.explain_items()
 
     def extra_shadow_paths(self, side: str) -> frozenset[str]:
         if side == RAYNET:
@@ -192,6 +196,11 @@ class ReceivedOrdersStep(DocumentStep):
             raise Reject("the contracts agenda is off; orders need their business case's contract (R-R3, R-C4)",
                          field="agendas.contracts", rule="R-C4")
         contract_link, contract = self.contract_for_pohoda_order(p, company)
+        exported = self.exported_business_case(p)
+        if exported is not None and contract_link.raynet_id is None \
+                and self.ctx.state.find_link(self.contracts.agenda, raynet_id=exported) is None:
+            # R-E1: the order came from an export of this business case; no second business case
+            contract_link = self.contracts.save_link(exported, contract_link.pohoda_id, None, contract_link)
         phase = values.get(PHASE_PATH)
         existed = contract_link.raynet_id is not None
         currency = self.ctx.lookups.currency_id(foreign) if foreign else None
@@ -225,6 +234,13 @@ class ReceivedOrdersStep(DocumentStep):
         if own is not None and own.pohoda_id is not None:  # created for this order by an interrupted run
             self._claim(own.pohoda_id, POHODA, pid)
             return own, with_id(own)
+        exported = self.exported_business_case(p)
+        if exported is not None:  # imported from an `rpsync export` file: its business case's contract
+            own = self.ctx.state.find_link(contracts.agenda, raynet_id=exported)
+            if own is not None and own.pohoda_id is not None \
+                    and self._owner_of(own.pohoda_id, side=POHODA, order_id=pid) is None:
+                self._claim(own.pohoda_id, POHODA, pid)
+                return own, with_id(own)
         carried = self._carried_contract(p)
         if carried is not None:
             c_link, c_record = carried
@@ -243,6 +259,16 @@ class ReceivedOrdersStep(DocumentStep):
                                          label=f"contract {number} for order {pid}")
         self._claim(link.pohoda_id, POHODA, pid)
         return link, with_id(link)
+
+    def exported_business_case(self, p: Mapping[str, Any]) -> int | None:
+        """The business case an order imported from an ``rpsync export`` file was exported from (its extId)."""
+        ext = get_path(p, f"{HEADER}.extId")
+        for entry in ext if isinstance(ext, list) else [ext]:
+            if isinstance(entry, Mapping) and entry.get("exSystemName") == self.ctx.mapping.pohoda.ext_system:
+                match = re.fullmatch(EXPORT_EXT_ID.replace("{}", r"(\d+)"), str(entry.get("ids") or ""))
+                if match:
+                    return int(match.group(1))
+        return None
 
     def _carried_contract(self, p: Mapping[str, Any]) -> tuple[Link, dict] | None:
         ref = get_path(p, f"{HEADER}.contract")
@@ -271,6 +297,7 @@ class ReceivedOrdersStep(DocumentStep):
         body = self._order_body({k: v for k, v in values.items() if k != "items"})
         api = self.ctx.raynet.sales_orders
         order_id = api.create(body, ext_id=ext_id)
+        crashpoint(f"{self.agenda}:raynet-create:order-created")
         if values.get("items"):
             api.update(order_id, {"items": values["items"]})
         return order_id
