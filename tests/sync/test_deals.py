@@ -8,7 +8,7 @@ from decimal import Decimal
 from engine.sync.paths import get_path
 from tests.sync.helpers import (
     DEALS_RAYNET_SEED, pohoda_address, pohoda_edit, pohoda_order, pohoda_records, pohoda_stock, pohoda_write,
-    raynet_business_case, raynet_company, raynet_document, raynet_phase_id, raynet_records, raynet_status_id,
+    raynet_business_case, raynet_company, raynet_document, raynet_records, raynet_status_id,
 )
 
 
@@ -425,3 +425,27 @@ def test_order_killed_after_raynet_committed_it_is_linked_and_completed_not_dupl
     assert [i["name"] for i in order["items"]] == ["Šroub M6x20", "Montáž"]
     assert len(raynet_records(w, "businessCase")) == 1 and len(contracts(w)) == 1
     assert w.run().report.totals().created == 0
+
+
+def test_an_invoice_links_to_orders_in_its_header_and_in_its_items_R_Z3():
+    from engine.sync.steps.received_orders import linked_orders
+
+    invoice = {"links": {"link": [{"sourceAgenda": "receivedOrder", "sourceDocument": {"id": 4}},
+                                  {"sourceAgenda": "issuedOffer", "sourceDocument": {"id": 9}}]},
+               "invoiceDetail": {"invoiceItem": [
+                   {"text": "a", "linkedDocument": {"sourceAgenda": "receivedOrder",
+                                                    "sourceDocument": {"id": 1, "number": "252100001"}}},
+                   {"text": "b"}]}}
+    assert linked_orders(invoice) == [(4, None), (1, "252100001")]
+
+
+def test_a_status_name_raynet_lacks_holds_the_order_back_with_the_names_it_has_R_R2(world_factory):
+    w = world_factory()                                   # the simulator's own statuses: no "Přijatá"
+    cid, partner = synced_client(w)
+    oid = pohoda_order(w, partner, "Vyřízená", ITEMS[:1])
+    pohoda_edit(w, "received_orders", oid, {"orderHeader": {"isExecuted": True}})
+    result = w.run()
+    [q] = [i for i in result.report.quarantine if i.agenda == "received_orders"]
+    assert q.rule == "R-R2" and q.field == "tables.order_state_to_status" and q.side == "pohoda"
+    assert "'Přijatá'" in q.message and "'Akceptována'" in q.message and result.exit_code == 3
+    assert raynet_records(w, "salesOrder") == []

@@ -18,7 +18,6 @@ final yet is not checked, and costs no request).
 
 from __future__ import annotations
 
-import copy
 import re
 from decimal import Decimal
 from typing import Any, Callable, Iterable, Iterator, Mapping
@@ -60,8 +59,8 @@ def contract_number(series: str, tag: str, ident: int) -> str:
     if len(number) > CONTRACT_NUMBER_MAX:
         raise Reject(
             f"the contract number {number} would be {len(number)} characters; POHODA allows "
-            f"{CONTRACT_NUMBER_MAX} (contract.xsd)", field="agendas.contracts.pohoda_series", rule="R-C4",
-            hint="choose a shorter pohoda_series for contracts in the mapping")
+            f"{CONTRACT_NUMBER_MAX} (contract.xsd) — choose a shorter pohoda_series for contracts in the mapping",
+            field="agendas.contracts.pohoda_series", rule="R-C4")
     return number
 
 
@@ -171,9 +170,9 @@ class DocumentSupport:
             self._currency_ok[iso] = self._currency_problem(iso)
         problem = self._currency_ok[iso]
         if problem:
-            raise Reject(f"the {what} is in {iso}: {problem}", field=field, rule="R-C3",
-                         hint=f"add a price list in {iso} on both sides (POHODA sales prices and Raynet price "
-                              f"lists) and declare it under price_lists in the mapping")
+            raise Reject(f"the {what} is in {iso}: {problem}; a document in a foreign currency goes only when "
+                         f"a price list in {iso} exists on both sides — add it (POHODA sales prices, Raynet price "
+                         f"lists) and pair it under price_lists in the mapping", field=field, rule="R-C3")
         return iso
 
     def _currency_problem(self, iso: str) -> str | None:
@@ -370,7 +369,8 @@ class DocumentStep(Step):
         if not record:
             return ""
         if side == RAYNET:
-            return f"{self.raynet_entity} {record.get('id')} {record.get('code') or ''} {record.get('name') or ''}"\
+            what = {"salesOrder": "order", "offer": "offer"}.get(self.raynet_entity, self.raynet_entity)
+            return f"{what} {record.get('id')} {record.get('code') or ''} {record.get('name') or ''}"\
                 .strip().replace("  ", " ")
         header = HEADERS[self.pohoda_agenda]
         number = get_path(record, f"{header}.number.numberRequested") or get_path(record, f"{header}.id")
@@ -421,12 +421,5 @@ class DocumentStep(Step):
             raise Reject(exc.message, field=exc.field, rule="R-G6") from None
 
 
-def merged_copy(record: Mapping[str, Any], extra: Mapping[str, Any]) -> dict:
-    out = copy.deepcopy(dict(record))
-    for path, value in extra.items():
-        set_path(out, path, value)
-    return out
-
-
-__all__ = ["CONTRACT_NUMBER_MAX", "EXPORT_EXT_ID", "DocumentStep", "DocumentSupport", "contract_number", "in_series", "ref_id",
-           "POHODA", "RAYNET", "TO_POHODA", "TO_RAYNET"]
+__all__ = ["CONTRACT_NUMBER_MAX", "EXPORT_EXT_ID", "DocumentStep", "DocumentSupport", "contract_number", "in_series",
+           "raynet_dates", "ref_id", "typed_pohoda"]

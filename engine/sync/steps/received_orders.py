@@ -35,11 +35,12 @@ import re
 from datetime import date, datetime
 from typing import Any, Mapping
 
-from engine.mapping.model import TO_POHODA, TO_RAYNET
+from engine.mapping.model import TO_RAYNET
 from engine.raynet.errors import QuotaExhausted, RaynetError, RaynetNotFound
 from engine.state.model import IntentStatus, Link
 from engine.sync.compile import TransformError
 from engine.sync.crashpoints import crashpoint
+from engine.sync.lookups import LookupError_
 from engine.sync.merge import Binding, shadow_paths
 from engine.sync.paths import get_path
 from engine.sync.pohoda_gateway import pohoda_id, pohoda_number
@@ -140,11 +141,23 @@ class ReceivedOrdersStep(DocumentStep):
 
     def status_id(self, p: Mapping[str, Any]) -> int:
         """R-R2: the Raynet order status of a POHODA order's state."""
-        return self.ctx.lookups.sales_order_status_id(self._translate(self.status_table, self.order_state(p)))
+        name = self._translate(self.status_table, self.order_state(p))
+        return self._resolve(self.ctx.lookups.sales_order_status_id, name, self.status_table.name, "R-R2")
 
     def phase_id(self, p: Mapping[str, Any]) -> int:
         """R-Z2: the business-case phase of a POHODA order's state."""
-        return self.ctx.lookups.phase_id(self._translate(self.phase_table, self.order_state(p)))
+        name = self._translate(self.phase_table, self.order_state(p))
+        return self._resolve(self.ctx.lookups.phase_id, name, self.phase_table.name, "R-Z2")
+
+    @staticmethod
+    def _resolve(lookup, name: str, table: str, rule: str) -> int:
+        """A name of the mapping's table as Raynet's id; a name Raynet lacks holds the order back (quarantine)
+        until the table or Raynet's list is fixed."""
+        try:
+            return lookup(name)
+        except LookupError_ as exc:
+            raise Reject(f"{exc.message} ({exc.hint}); change table {table} in the mapping or add {name!r} in "
+                         "Raynet", field=f"tables.{table}", rule=rule) from None
 
     # ============================================================ links
     def save_link(self, raynet_id, pid, pohoda_record=None, link=None, **extra) -> Link:
