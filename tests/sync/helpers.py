@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 from engine.pohoda import render
@@ -26,7 +27,9 @@ def pohoda_write(world, agenda: str, record: dict, **kwargs) -> int:
     xml = render.render_document(agenda, record, **kwargs)
     transport = world.pohoda.transport()
     try:
-        for _, answer in transport.send([render.PackItem(f"seed-{id(record)}", xml)], ico="12345678"):
+        # a fresh item id per write: POHODA refuses a dataPack/item id pair it imported before (duplicity check);
+        # id(record) was reused by Python for a later dict and made such writes fail now and then
+        for _, answer in transport.send([render.PackItem(f"seed-{uuid.uuid4().hex[:20]}", xml)], ico="12345678"):
             item = answer.items[0]
             assert item.ok, item.message()
             return item.produced_id
