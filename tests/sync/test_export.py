@@ -133,7 +133,8 @@ def test_one_business_case_becomes_an_xph_named_by_its_code_and_problems_are_nam
     assert f"business case {empty}" in bad.output and "[items] (R-R1)" in bad.output and "add its products" in bad.output
 
 
-def test_an_imported_export_is_paired_with_its_business_case_by_the_sync_R_E1(world_factory, tmp_path):
+def test_an_imported_export_is_paired_with_its_business_case_by_the_sync_R_E1(world_factory, tmp_path,
+                                                                             pohoda_validator):
     w = world_factory(raynet_seed=DEALS_RAYNET_SEED)
     acme = raynet_company(w, "ACME s.r.o.", ico="27082440")
     w.run(only=["address_book"])
@@ -144,6 +145,7 @@ def test_an_imported_export_is_paired_with_its_business_case_by_the_sync_R_E1(wo
     profile = profile_for(w, tmp_path)
     assert export("-p", profile, "-b", bc).exit_code == 0
     [path] = list((tmp_path / "outbox").iterdir())
+    assert pohoda_validator.validate(path.read_bytes()) == []
     w.pohoda.handle_xml(path.read_bytes())
     result = w.run()
     assert result.report.status == "ok", (result.report.message, result.report.quarantine)
