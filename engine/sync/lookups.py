@@ -111,6 +111,16 @@ class Lookups:
         return int(self._resolve("currencies", lambda: dict(self.api.currencies.by_iso()), iso,
                                  "currency", "currencies (ISO codes)"))
 
+    def currency_iso(self, currency_id: int) -> str | None:
+        """The ISO code of a Raynet currency id (documents read back name their currency by id)."""
+        def find(table: dict) -> str | None:
+            return next((iso for iso, cid in table.items() if int(cid) == int(currency_id)), None)
+
+        found = find(self._cached("currencies", lambda: dict(self.api.currencies.by_iso())))
+        if found is None:
+            found = find(self._cached("currencies", lambda: dict(self.api.currencies.by_iso()), refresh=True))
+        return found
+
     def has_currency(self, iso: str) -> bool:
         try:
             self.currency_id(iso)

@@ -123,7 +123,7 @@ def reconcile(ctx: SyncContext) -> list[str]:
 
 def _preflight(ctx: SyncContext, only: set[str] | None = None) -> None:
     """Resolve every Raynet custom-field label the mapping uses (an unknown one stops the run), then
-    let each step check its agenda's preconditions (``Step.preflight``)."""
+    each enabled step's own checks (``Step.preflight``; e.g. R-C4 refuses to start)."""
     for agenda_id, plan in ctx.agendas.items():
         step_cls = STEPS.get(agenda_id)
         if step_cls is None:
@@ -131,8 +131,9 @@ def _preflight(ctx: SyncContext, only: set[str] | None = None) -> None:
         for label in sorted(plan.custom_field_labels()):
             ctx.lookups.custom_field_key(step_cls.raynet_entity, label)
     for agenda_id in ctx.agendas:
-        if agenda_id in STEPS and (not only or agenda_id in only):
-            STEPS[agenda_id].preflight(ctx)
+        step_cls = STEPS.get(agenda_id)
+        if step_cls is not None and (not only or agenda_id in only):
+            step_cls.preflight(ctx)
 
 
 def run_sync(

@@ -29,6 +29,12 @@ def test_list_of_business_cases_is_an_xml_carrying_the_codes_R_E1(tmp_path):
     assert path.name == "OP-1_OP-9_3.xml"
 
 
+def test_a_list_export_of_one_business_case_is_still_an_xml_R_E1(tmp_path):
+    t = FileTransport(tmp_path / "out")
+    assert t.write(pack(), codes=["OP-7"], as_list=True).name == "OP-7.xml"
+    assert t.file_name(["OP-7"]) == "OP-7.xph"
+
+
 def test_names_cannot_escape_the_outbox():
     assert safe_name("../../etc/passwd") == "etc-passwd"
     assert safe_name("...") == "pack"

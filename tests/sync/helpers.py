@@ -100,12 +100,6 @@ def pohoda_pay(world, invoice_id: int, amount: Decimal | str, when: dt.date | No
     return _send_one(world, liquidation_xml(invoice_id, Decimal(str(amount)), when, **kwargs))
 
 
-def pohoda_stock(world, code: str, name: str, **header: Any) -> int:
-    """A POHODA stock item (the engine never writes stock, R-S*; tests seed it like an import would)."""
-    body = render.write_fields("stock", {"stockHeader": {"code": code, "name": name, **header}})
-    return _send_one(world, render.PackItem(f"stock-{next(_seq)}", f'<stk:stock version="2.0">{body}</stk:stock>'))
-
-
 def invoice_item(text: str, quantity: str = "1", price: str = "100", *, rate: str = "high", **extra: Any) -> dict:
     return {"text": text, "quantity": Decimal(quantity), "unit": "ks", "rateVAT": rate,
             "homeCurrency": {"unitPrice": Decimal(price)}, **extra}
@@ -125,10 +119,20 @@ def pohoda_invoice(world, partner: int | None, items: list[dict] | None = None, 
 
 def pohoda_edit(world, agenda: str, record_id: int, change) -> None:
     """Change a POHODA record the way a person editing it in POHODA does (XML cannot update documents):
-    ``change(record)`` edits the stored record, which is saved now."""
+    ``change`` is a function editing the stored record in place, or a dict merged into it."""
     stored = world.pohoda.store.get(agenda, record_id)
     record = stored.record
-    change(record)
+
+    def merge(old: dict, new: dict) -> dict:
+        out = dict(old)
+        for key, value in new.items():
+            out[key] = merge(out.get(key) or {}, value) if isinstance(value, dict) else value
+        return out
+
+    if callable(change):
+        change(record)
+    else:
+        record = merge(record, change)
     world.pohoda.store.put(agenda, record_id, record, number=stored.number, code=stored.code, kind=stored.kind)
 
 
@@ -210,3 +214,64 @@ def crash_at(monkeypatch, module, point: str):
         real(name)
     monkeypatch.setattr(module, "crashpoint", crashpoint)
     return lambda: monkeypatch.setattr(module, "crashpoint", real)
+
+
+# ---- documents: business cases, offers, orders (contracts, offers, received_orders agendas) -------------
+
+#: the customer's Raynet order statuses named by the standard mapping's order_state_to_status (R-R2), added
+#: to the simulator's defaults (a fresh sandbox instance names its statuses differently)
+DEALS_RAYNET_SEED = {"codelists": {"salesOrderStatus": [
+    {"code01": "Přijatá", "_status": "E_WIN"}, {"code01": "Zrušená", "_status": "G_STORNO"}]}}
+
+
+def raynet_phase_id(world, name: str) -> int:
+    return next(r["id"] for r in world.raynet.store.table("businessCasePhase").values() if r["code01"] == name)
+
+
+def raynet_status_id(world, table: str, name: str) -> int:
+    return next(r["id"] for r in world.raynet.store.table(table).values() if r["code01"] == name)
+
+
+def raynet_business_case(world, company_id: int, name: str, *, phase: str | None = None, **extra: Any) -> int:
+    body = {"name": name, "company": company_id, **extra}
+    if phase:
+        body["businessCasePhase"] = raynet_phase_id(world, phase)
+    return world.raynet.store.create("businessCase", body)
+
+
+def raynet_document(world, entity: str, company_id: int, business_case_id: int, name: str, *,
+                    items: list[dict] | None = None, status: str | None = None, **extra: Any) -> int:
+    """A Raynet offer or order (``entity``) with items added the way a person does it (item by item)."""
+    body = {"name": name, "company": company_id, "businessCase": business_case_id, **extra}
+    if status:
+        table = "offerStatus" if entity == "offer" else "salesOrderStatus"
+        body[table] = raynet_status_id(world, table, status)
+    record_id = world.raynet.store.create(entity, body)
+    api = world.api()
+    try:
+        view = api.offers if entity == "offer" else api.sales_orders
+        for item in items or ():
+            view.add_item(record_id, item)
+    finally:
+        api.client.close()
+    return record_id
+
+
+def pohoda_order(world, partner_id: int | None, text: str, items: list[dict], *, contract: dict | None = None,
+                 **header: Any) -> int:
+    """A received order typed into POHODA (linked to an address-book record by id)."""
+    record = {"orderHeader": {"orderType": "receivedOrder", "text": text, **header},
+              "orderDetail": {"orderItem": items}}
+    return pohoda_write(world, "received_orders", record, partner={"id": partner_id} if partner_id else None,
+                        contract=contract)
+
+
+def linked_pohoda_id(world, agenda: str, raynet_id: int) -> int | None:
+    from engine.state import open_state
+
+    state = open_state(world.state_path)
+    try:
+        link = state.find_link(agenda, raynet_id=raynet_id)
+        return link.pohoda_id if link else None
+    finally:
+        state.close()

@@ -59,18 +59,22 @@ class FileTransport:
         self.prefix = prefix
         self.max_response_bytes = max_response_bytes
 
-    def file_name(self, codes: Sequence[str]) -> str:
-        """``<code>.xph`` for one business case, ``<first>_<last>_<n>.xml`` for a list (R-E1)."""
+    def file_name(self, codes: Sequence[str], *, as_list: bool | None = None) -> str:
+        """``<code>.xph`` for one business case, ``<first>_<last>_<n>.xml`` for a list (R-E1).
+
+        ``as_list=True`` names a list export that happens to hold one business case
+        ``<code>.xml`` (the CRM exports a list view as ``.xml`` whatever its length).
+        """
         if not codes:
             raise TransportError("name the business case(s) the file carries (their codes go into the file name)")
         if len(codes) == 1:
-            return f"{self.prefix}{safe_name(codes[0])}.xph"
+            return f"{self.prefix}{safe_name(codes[0])}.{'xml' if as_list else 'xph'}"
         first, last = safe_name(codes[0], limit=40), safe_name(codes[-1], limit=40)
         return f"{self.prefix}{first}_{last}_{len(codes)}.xml"
 
-    def write(self, pack: bytes, *, codes: Sequence[str]) -> Path:
+    def write(self, pack: bytes, *, codes: Sequence[str], as_list: bool | None = None) -> Path:
         """Put a dataPack into the outbox under a name carrying the business-case code(s)."""
-        return atomic_write(self.outbox / self.file_name(list(codes)), pack)
+        return atomic_write(self.outbox / self.file_name(list(codes), as_list=as_list), pack)
 
     # -- PohodaTransport ----------------------------------------------------
     def submit(self, pack: bytes, *, codes: Sequence[str] | None = None) -> None:

@@ -9,6 +9,9 @@ from engine.sync.steps.payments import PaymentsStep
 from engine.sync.steps.related_prices import RelatedPricesStep
 from engine.sync.steps.sales_prices import SalesPricesStep
 from engine.sync.steps.stock import StockStep
+from engine.sync.steps.contracts import ContractsStep
+from engine.sync.steps.offers import OffersStep
+from engine.sync.steps.received_orders import ReceivedOrdersStep
 
 #: agenda id -> step class; the runner walks the mapping's agendas in plan order
 STEPS: dict[str, type[Step]] = {
@@ -18,6 +21,9 @@ STEPS: dict[str, type[Step]] = {
     "stock": StockStep,
     "sales_prices": SalesPricesStep,
     "related_prices": RelatedPricesStep,
+    "contracts": ContractsStep,
+    "offers": OffersStep,
+    "received_orders": ReceivedOrdersStep,
 }
 
 __all__ = ["STEPS", "Step"]

@@ -139,8 +139,7 @@ class Step:
 
     @classmethod
     def preflight(cls, ctx: SyncContext) -> None:
-        """Hook: check the agenda's preconditions before any step of the run (raise ``RpsyncError``
-        to refuse the run with a message saying what to change, e.g. a Raynet module it needs)."""
+        """Hook: checks before any step runs; raise an ``RpsyncError`` to refuse the run (e.g. R-C4)."""
 
     # ========================================================= configuration
     def entity_api(self) -> EntityApi:
