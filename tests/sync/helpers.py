@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import itertools
 from typing import Any
 
 from engine.pohoda import render
+
+#: dataPackItem ids of seed writes: unique per process (id() of a dict is reused after it is freed, and
+#: POHODA answers a repeated pack/item id as a duplicate import)
+_SEED_IDS = itertools.count(1)
 
 
 def raynet_company(world, name: str, *, ico: str | None = None, street="Dlouhá 5", city="Praha", zip_code="11000",
@@ -26,7 +31,7 @@ def pohoda_write(world, agenda: str, record: dict, **kwargs) -> int:
     xml = render.render_document(agenda, record, **kwargs)
     transport = world.pohoda.transport()
     try:
-        for _, answer in transport.send([render.PackItem(f"seed-{id(record)}", xml)], ico="12345678"):
+        for _, answer in transport.send([render.PackItem(f"seed-{next(_SEED_IDS)}", xml)], ico="12345678"):
             item = answer.items[0]
             assert item.ok, item.message()
             return item.produced_id
