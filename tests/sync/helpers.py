@@ -131,3 +131,31 @@ def crash_at(monkeypatch, name: str) -> None:
 
     for module in (base, sub_records, runner):
         monkeypatch.setattr(module, "crashpoint", point)
+
+
+class _Context:
+    """A ``SyncContext`` on a world's state, for calling engine helpers directly (e.g. R-D3)."""
+
+    def __enter__(self):
+        return self.ctx
+
+    def __exit__(self, *exc) -> None:
+        self.api.client.close()
+        self.gateway.close()
+        self.state.close()
+
+
+def sync_context(world) -> _Context:
+    from engine.state import open_state
+    from engine.sync.compile import compile_mapping
+    from engine.sync.context import SyncContext
+    from engine.sync.lookups import Lookups
+    from engine.sync.report import RunReport
+
+    box = _Context()
+    box.api, box.gateway, box.state = world.api(), world.gateway(), open_state(world.state_path)
+    box.ctx = SyncContext(
+        mapping=world.mapping, agendas=compile_mapping(world.mapping), state=box.state, raynet=box.api,
+        pohoda=box.gateway, renderer=box.gateway.renderer, lookups=Lookups(box.api, box.state),
+        report=RunReport(mapping=str(world.mapping.path)), run_id=0, ico="12345678")
+    return box

@@ -200,3 +200,15 @@ def test_a_crash_around_a_write_is_reconciled_without_duplicates(world_factory, 
     else:
         assert [s["name"] for s in ships(w, adb_id(w, "Mí s.r.o."))] == ["Ivan Horák"]
     assert w.run().report.totals().created == 0
+
+
+def test_plan_explain_describes_the_sub_record_steps_without_connecting(tmp_path):
+    from engine.cli.plan import explain
+    from engine.mapping import load_mapping
+
+    text = "\n".join(explain(load_mapping(overlay(tmp_path, "agendas:\n  contact_persons:\n"
+                                                             "    to_pohoda_as: delivery_addresses\n"
+                                                             "  delivery_addresses:\n    mechanism: contact_persons\n"))))
+    assert "Raynet persons → delivery addresses of the client's POHODA record (R-P2, one way)" in text
+    assert "POHODA delivery addresses → Raynet persons of the client (one way)" in text
+    assert "named by its street (R-D2)" in text

@@ -214,3 +214,44 @@ def test_a_crash_around_a_write_is_reconciled_without_duplicates(world_factory, 
     if point != "delivery_addresses:pohoda:journaled":
         assert any("interrupted" in n for n in after.report.notes), after.report.notes
     assert w.run().report.totals().created == 0
+
+
+def test_the_default_address_of_a_client_is_the_delivery_address_of_a_new_document_R_D3(world_factory,
+                                                                                     pohoda_xsd_dir):
+    from engine.pohoda import render, xsd
+    from engine.sync.steps.delivery_addresses import delivery_address_for
+    from tests.sync.helpers import sync_context
+
+    w = world_factory()
+    cid = raynet_company(w, "Ný s.r.o.", ico="10000013", street="Hlavní 1", city="Praha", zip_code="11000")
+    sklad = raynet_address(w, cid, "Sklad Ný", street="Skladová 9", city="Kladno", zip_code="27201",
+                           email="sklad@ny.cz")
+    w.api().companies.set_contact_address(cid, sklad)          # the client's default (contact) address
+    plain = raynet_company(w, "Ksí s.r.o.", ico="10000014", street="Jiná 2", city="Plzeň", zip_code="30100")
+    w.run()
+    [ship] = ships(w, adb_id(w, "Ný s.r.o."))
+    with sync_context(w) as ctx:
+        before = len(w.raynet.store.requests_for())
+        fields = delivery_address_for(ctx, cid)
+        assert fields == {"id": ship["id"], "company": "Ný s.r.o.", "name": "Sklad Ný", "street": "Skladová 9",
+                          "city": "Kladno", "zip": "27201", "email": "sklad@ny.cz"}
+        assert delivery_address_for(ctx, cid) == fields  # the client's detail is read once a run
+        assert len(w.raynet.store.requests_for()) == before + 1
+        # without a contact address the primary address is the default; a list record costs no request
+        listed = next(r for r in w.api().companies.list() if r["id"] == plain)
+        before = len(w.raynet.store.requests_for())
+        assert delivery_address_for(ctx, plain, company=listed) == {
+            "company": "Ksí s.r.o.", "name": "Sídlo", "street": "Jiná 2", "city": "Plzeň", "zip": "30100"}
+        assert len(w.raynet.store.requests_for()) == before
+        # a document's own delivery address (a Raynet order's deliveryAddress) wins
+        own = delivery_address_for(ctx, plain, company=listed,
+                                   address={"name": "Stavba", "street": "Polní 1", "city": "Beroun",
+                                            "zipCode": "26601"})
+        assert own == {"company": "Ksí s.r.o.", "name": "Stavba", "street": "Polní 1", "city": "Beroun",
+                       "zip": "26601"}
+    # it is what POHODA takes as a document's delivery address (received order, order.xsd)
+    order = {"orderHeader": {"date": __import__("datetime").date(2025, 3, 1), "text": "Objednávka",
+                             "partnerIdentity": {"shipToAddress": [fields]}}}
+    xml = render.render_document("received_orders", order, partner={"id": adb_id(w, "Ný s.r.o.")})
+    pack = render.render_datapack([render.PackItem("o1", xml)], ico="12345678")
+    assert xsd.Validator.for_dir(pohoda_xsd_dir).validate(pack) == []

@@ -186,7 +186,8 @@ class ContactPersonsStep(Step):
         super().sync_pair(r, p, link)
 
     def save_link(self, raynet_id, pid, pohoda_record=None, link=None, **extra) -> Link:
-        parent = parent_of(pohoda_record) or (self._parent_of_new.get(int(raynet_id)) if raynet_id else None)
+        parent = parent_of(pohoda_record) or (self._parent_of_new.get(int(raynet_id)) if raynet_id else None) \
+            or self.parents.of_adb(get_path(pohoda_record, "addressbookHeader.refAddress.refAD"))
         if parent is not None and "parent_key" not in extra:
             extra["parent_key"] = parent.key
         return super().save_link(raynet_id, pid, pohoda_record, link, **extra)

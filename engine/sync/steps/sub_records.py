@@ -123,11 +123,16 @@ class Waiting:
     def __init__(self, state, agenda: str, side: str) -> None:
         self.state = state
         self.key = f"sub_records:{agenda}:{side}:waiting"
-        raw = state.get_meta(self.key)
-        self.entries: set[tuple[int, int | None]] = {
-            (int(p), None if c is None else int(c)) for p, c in (json.loads(raw) if raw else [])}
+        self._entries: set[tuple[int, int | None]] | None = None   # read from the state on first use
         self.taken: set[tuple[int, int | None]] = set()
         self.added: set[tuple[int, int | None]] = set()
+
+    @property
+    def entries(self) -> set[tuple[int, int | None]]:
+        if self._entries is None:
+            raw = self.state.get_meta(self.key)
+            self._entries = {(int(p), None if c is None else int(c)) for p, c in (json.loads(raw) if raw else [])}
+        return self._entries
 
     def add(self, parent_id: int, child_id: int | None = None) -> None:
         entry = (int(parent_id), None if child_id is None else int(child_id))
@@ -144,7 +149,7 @@ class Waiting:
     def forget_taken(self) -> None:
         gone = self.taken - self.added
         if gone:
-            self.entries -= gone
+            self._entries = self.entries - gone
             self._save()
         self.taken.clear()
 
