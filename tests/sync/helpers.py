@@ -118,6 +118,25 @@ class Killed(BaseException):
     """The process died at a crash point (a BaseException: nothing in the engine catches it)."""
 
 
+def mapping_overlay(tmp_path, text: str):
+    """A mapping file that extends the standard mapping with ``text`` (YAML, top-level keys)."""
+    from engine.resources import mappings_dir
+
+    path = tmp_path / "overlay.yaml"
+    path.write_text(f"version: 1\nextends: {mappings_dir() / 'standard.yaml'}\n{text}", encoding="utf-8")
+    return path
+
+
+def run_killed(world, monkeypatch, point: str) -> None:
+    """Run the engine and kill it at crash point ``point`` (which the run must reach)."""
+    import pytest
+
+    with monkeypatch.context() as m:
+        crash_at(m, point)
+        with pytest.raises(Killed):
+            world.run()
+
+
 def crash_at(monkeypatch, name: str) -> None:
     """Kill the next run at crash point ``name`` (no code of the engine runs after it, like ``kill -9``;
     SQLite rolls back the open transaction as it would)."""

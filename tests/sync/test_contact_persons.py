@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from engine.resources import mappings_dir
 from engine.sync.paths import get_path
 from tests.sync.helpers import (
-    Killed, crash_at, pohoda_address, pohoda_contact, pohoda_write, raynet_company, raynet_person, raynet_records,
-    ships,
+    mapping_overlay, pohoda_address, pohoda_contact, pohoda_write, raynet_company, raynet_person, raynet_records,
+    run_killed, ships,
 )
 
 ADR = "addressbookHeader.identity.address"
@@ -32,12 +31,6 @@ def adb_id(world, name: str) -> int:
 
 def company_id(world, name: str) -> int:
     return next(r["id"] for r in raynet_records(world, "company") if r["name"] == name)
-
-
-def overlay(tmp_path, text: str):
-    path = tmp_path / "overlay.yaml"
-    path.write_text(f"version: 1\nextends: {mappings_dir() / 'standard.yaml'}\n{text}", encoding="utf-8")
-    return path
 
 
 def test_pohoda_contact_persons_become_persons_of_the_client_R_P1(world_factory):
@@ -85,7 +78,7 @@ def test_raynet_persons_become_contact_persons_and_changes_flow_both_ways_R_P2(w
 
 
 def test_persons_go_to_pohoda_as_delivery_addresses_when_the_mapping_says_so_R_P2(world_factory, tmp_path):
-    w = world_factory(mapping_path=overlay(tmp_path, "agendas:\n  contact_persons:\n"
+    w = world_factory(mapping_path=mapping_overlay(tmp_path, "agendas:\n  contact_persons:\n"
                                                      "    to_pohoda_as: delivery_addresses\n"))
     cid = raynet_company(w, "Gama s.r.o.", ico="20000003")
     pid = raynet_person(w, cid, "Černý", first_name="Karel",
@@ -181,16 +174,13 @@ def test_dry_run_lists_contact_persons_and_writes_nothing_R_G3(world_factory):
 ])
 def test_a_crash_around_a_write_is_reconciled_without_duplicates(world_factory, monkeypatch, tmp_path, point,
                                                                  to_pohoda_as):
-    w = world_factory(mapping_path=overlay(tmp_path, f"agendas:\n  contact_persons:\n    to_pohoda_as: {to_pohoda_as}\n"))
+    w = world_factory(mapping_path=mapping_overlay(tmp_path, f"agendas:\n  contact_persons:\n    to_pohoda_as: {to_pohoda_as}\n"))
     cid = raynet_company(w, "Mí s.r.o.", ico="20000010")
     main = pohoda_address(w, "Ný a.s.", ico="20000011")
     w.run()
     raynet_person(w, cid, "Horák", first_name="Ivan", privateAddress={"street": "Krátká 1", "city": "Kolín"})
     pohoda_contact(w, main, "Lída Malá")
-    with monkeypatch.context() as m:
-        crash_at(m, point)
-        with pytest.raises(Killed):
-            w.run()
+    run_killed(w, monkeypatch, point)
     after = w.run()
     assert after.report.status == "ok", (after.report.message, after.report.quarantine)
     assert any("interrupted" in n for n in after.report.notes), after.report.notes
@@ -206,7 +196,7 @@ def test_plan_explain_describes_the_sub_record_steps_without_connecting(tmp_path
     from engine.cli.plan import explain
     from engine.mapping import load_mapping
 
-    text = "\n".join(explain(load_mapping(overlay(tmp_path, "agendas:\n  contact_persons:\n"
+    text = "\n".join(explain(load_mapping(mapping_overlay(tmp_path, "agendas:\n  contact_persons:\n"
                                                              "    to_pohoda_as: delivery_addresses\n"
                                                              "  delivery_addresses:\n    mechanism: contact_persons\n"))))
     assert "Raynet persons → delivery addresses of the client's POHODA record (R-P2, one way)" in text

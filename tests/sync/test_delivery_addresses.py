@@ -5,11 +5,10 @@ from __future__ import annotations
 
 import pytest
 
-from engine.resources import mappings_dir
 from engine.sync.paths import get_path
 from tests.sync.helpers import (
-    Killed, crash_at, pohoda_address, pohoda_ship_to, pohoda_update_ship_to, raynet_address, raynet_company,
-    raynet_records, ships,
+    mapping_overlay, pohoda_address, pohoda_ship_to, pohoda_update_ship_to, raynet_address, raynet_company,
+    raynet_records, run_killed, ships,
 )
 
 
@@ -103,10 +102,8 @@ def test_delivery_address_without_a_name_is_named_by_its_street_R_D2(world_facto
 
 
 def test_a_mapping_without_the_name_expression_still_names_by_street_R_D2(world_factory, tmp_path):
-    overlay = tmp_path / "plain_name.yaml"
-    overlay.write_text(f"version: 1\nextends: {mappings_dir() / 'standard.yaml'}\nagendas:\n  delivery_addresses:\n"
-                       "    fields:\n      name: {pohoda: name, raynet: address.name}\n", encoding="utf-8")
-    w = world_factory(mapping_path=overlay)
+    w = world_factory(mapping_path=mapping_overlay(tmp_path, "agendas:\n  delivery_addresses:\n    fields:\n"
+                                                             "      name: {pohoda: name, raynet: address.name}\n"))
     adb = pohoda_address(w, "Epsilon a.s.", ico="10000005")
     pohoda_ship_to(w, adb, street="Lesní 4", city="Tábor", zip="39002")
     w.run()
@@ -140,10 +137,8 @@ def test_addresses_of_a_client_that_is_not_synced_yet_wait_for_it(world_factory)
 
 
 def test_contact_persons_mechanism_makes_persons_of_delivery_addresses_R_D1(world_factory, tmp_path):
-    overlay = tmp_path / "persons.yaml"
-    overlay.write_text(f"version: 1\nextends: {mappings_dir() / 'standard.yaml'}\nagendas:\n  delivery_addresses:\n"
-                       "    mechanism: contact_persons\n", encoding="utf-8")
-    w = world_factory(mapping_path=overlay)
+    w = world_factory(mapping_path=mapping_overlay(tmp_path, "agendas:\n  delivery_addresses:\n"
+                                                             "    mechanism: contact_persons\n"))
     adb = pohoda_address(w, "Théta a.s.", ico="10000008")
     pohoda_ship_to(w, adb, name="Sklad Louny", street="Polní 9", city="Louny", zip="44001", email="sklad@theta.cz")
     pohoda_ship_to(w, adb, street="Říční 2", city="Žatec")  # R-D2: named by its street
@@ -203,10 +198,7 @@ def test_a_crash_around_a_write_is_reconciled_without_duplicates(world_factory, 
     w.run()
     raynet_address(w, cid, "Sklad Lambda", street="Jarní 1", city="Most", zip_code="43401")
     pohoda_ship_to(w, adb, name="Sklad Mí", street="Letní 2", city="Kadaň", zip="43201")
-    with monkeypatch.context() as m:
-        crash_at(m, point)
-        with pytest.raises(Killed):
-            w.run()
+    run_killed(w, monkeypatch, point)
     after = w.run()
     assert after.report.status == "ok", (after.report.message, after.report.quarantine)
     assert [s["name"] for s in ships(w, adb_id(w, "Lambda s.r.o."))] == ["Sklad Lambda"]

@@ -39,7 +39,7 @@ from engine.sync.merge import decide, make_shadow, shadow_paths
 from engine.sync.paths import get_path, set_path
 from engine.sync.raynet_records import body_from_values
 from engine.sync.steps.base import POHODA, RAYNET, Reject, Step
-from engine.sync.steps.sub_records import PARENT_PATHS, Parent, Parents, ShipWriter, Waiting, norm, parent_of, with_parent
+from engine.sync.steps.sub_records import PARENT_PATHS, Parent, ShipWriter, SubRecords, norm, parent_of, with_parent
 
 #: where the links of persons written as POHODA delivery addresses live (their POHODA ids are delivery-address
 #: ids, another id space than the address-book ids of contact persons)
@@ -47,7 +47,7 @@ SHIP_LINKS = "contact_persons.ships"
 ADR = "addressbookHeader.identity.address"
 
 
-class ContactPersonsStep(Step):
+class ContactPersonsStep(SubRecords, Step):
     agenda = "contact_persons"
     raynet_entity = "person"
     pohoda_agenda = "contact_persons"
@@ -62,15 +62,8 @@ class ContactPersonsStep(Step):
         self.ships = ShipWriter(self, links_agenda=SHIP_LINKS, raynet_entity="person", kind="person",
                                 paths_r=shadow_paths(self.ship_bindings, RAYNET),
                                 paths_p=shadow_paths(self.ship_bindings, POHODA))
-        self._parents: Parents | None = None
         self._parent_of_new: dict[int, Parent] = {}
-        self.waiting = {side: Waiting(ctx.state, self.agenda, side) for side in (RAYNET, POHODA)}
-
-    @property
-    def parents(self) -> Parents:
-        if self._parents is None:
-            self._parents = Parents(self.ctx.state)
-        return self._parents
+        self.init_sub_records()
 
     def extra_shadow_paths(self, side: str) -> frozenset[str]:
         if side == RAYNET:
@@ -153,10 +146,6 @@ class ContactPersonsStep(Step):
         record = super().prepare_raynet(record)
         rel = record.get("primaryRelationship") or {}
         return {**record, "relationship": {"type": rel.get("type"), "company": get_path(rel, "company.id")}}
-
-    def after_pairing(self) -> None:
-        for waiting in self.waiting.values():
-            waiting.forget_taken()
 
     # ------------------------------------------------------------ pairing
     def match_keys(self, side: str, record: Mapping[str, Any]) -> list[tuple[str, str]]:

@@ -47,14 +47,14 @@ from engine.sync.raynet_records import body_from_values
 from engine.sync.snapshot import same
 from engine.sync.steps.base import POHODA, POHODA_OVERLAP, RAYNET, RAYNET_OVERLAP, Reject, Step
 from engine.sync.steps.sub_records import (
-    PARENT_AGENDA, PARENT_PATHS, Parent, Parents, ShipWriter, Waiting, norm, parent_of, shared_read,
-    ship_ext_id, ships_of, with_parent,
+    PARENT_AGENDA, PARENT_PATHS, Parent, ShipWriter, SubRecords, norm, parent_of, shared_read, ship_ext_id,
+    ships_of, with_parent,
 )
 
 COMPANY_ADDRESSES, CONTACT_PERSONS = "company_addresses", "contact_persons"
 
 
-class DeliveryAddressesStep(Step):
+class DeliveryAddressesStep(SubRecords, Step):
     agenda = "delivery_addresses"
     raynet_entity = "companyAddress"
     pohoda_agenda = "delivery_addresses"
@@ -72,16 +72,9 @@ class DeliveryAddressesStep(Step):
         self.name_path = "address.name" if self.mechanism == COMPANY_ADDRESSES else "lastName"
         self.ships = ShipWriter(self, links_agenda=self.agenda, raynet_entity="companyAddress", kind="address",
                                 paths_r=self.paths_r, paths_p=self.paths_p)
-        self._parents: Parents | None = None
         self._seen: dict[int, dict] = {}       # clients whose detail this run read (id -> detail)
         self._written: set[int] = set()        # clients this run wrote addresses to
-        self.waiting = {side: Waiting(ctx.state, self.agenda, side) for side in (RAYNET, POHODA)}
-
-    @property
-    def parents(self) -> Parents:
-        if self._parents is None:
-            self._parents = Parents(self.ctx.state)
-        return self._parents
+        self.init_sub_records()
 
     def extra_shadow_paths(self, side: str) -> frozenset[str]:
         return PARENT_PATHS | ({"id"} if side == POHODA else set())
@@ -255,8 +248,7 @@ class DeliveryAddressesStep(Step):
     def after_pairing(self) -> None:
         if self.mechanism == COMPANY_ADDRESSES:
             self._remember_clients()
-        for waiting in self.waiting.values():
-            waiting.forget_taken()
+        super().after_pairing()
 
     # ------------------------------------------------------------ pairing
     def match_keys(self, side: str, record: Mapping[str, Any]) -> list[tuple[str, str]]:

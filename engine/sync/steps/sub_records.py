@@ -91,6 +91,25 @@ class Parents:
         return self.by_adb.get(int(adb_id)) if adb_id is not None else None
 
 
+class SubRecords:
+    """Mixin of the sub-record steps: this run's parents and the sub-records waiting for theirs."""
+
+    def init_sub_records(self) -> None:
+        self._parents: Parents | None = None
+        self.waiting = {side: Waiting(self.ctx.state, self.agenda, side) for side in (RAYNET, POHODA)}
+
+    @property
+    def parents(self) -> Parents:
+        """The address-book links, read on first use (after the address-book step of this run)."""
+        if self._parents is None:
+            self._parents = Parents(self.ctx.state)
+        return self._parents
+
+    def after_pairing(self) -> None:
+        for waiting in self.waiting.values():
+            waiting.forget_taken()
+
+
 def with_parent(record: Mapping[str, Any], parent: Parent) -> dict:
     """The record as the step keeps it: its parent's ids under ``_company`` / ``_adb``."""
     return {**record, "_company": parent.company_id, "_adb": parent.adb_id}
