@@ -107,7 +107,7 @@ class SubRecords:
 
     def after_pairing(self) -> None:
         for waiting in self.waiting.values():
-            waiting.forget_taken()
+            waiting.finish()
 
 
 def with_parent(record: Mapping[str, Any], parent: Parent) -> dict:
@@ -135,8 +135,10 @@ class Waiting:
     the parent was not linked yet, or was quarantined"; ``child`` is None when
     the whole parent is to be read again (Raynet company addresses come only
     with the company's detail). Entries whose parent is linked are handed out
-    by ``linked``; ``forget_taken`` drops them once the step has finished
-    (entries added again meanwhile stay).
+    by ``linked``; ``finish`` (when the step has done its writes, before its
+    cursors move) drops them unless added again meanwhile, and saves. A run
+    killed before that saves nothing — and re-reads the same records, since its
+    cursors did not move either.
     """
 
     def __init__(self, state, agenda: str, side: str) -> None:
@@ -154,26 +156,23 @@ class Waiting:
         return self._entries
 
     def add(self, parent_id: int, child_id: int | None = None) -> None:
-        entry = (int(parent_id), None if child_id is None else int(child_id))
-        self.added.add(entry)
-        if entry not in self.entries:
-            self.entries.add(entry)
-            self._save()
+        self.added.add((int(parent_id), None if child_id is None else int(child_id)))
 
     def linked(self, is_linked: Callable[[int], bool]) -> list[tuple[int, int | None]]:
-        out = sorted((e for e in self.entries if is_linked(e[0])), key=lambda e: (e[0], e[1] or 0))
+        out = sorted((e for e in self.entries if is_linked(e[0])), key=lambda e: (e[0], -1 if e[1] is None else e[1]))
         self.taken.update(out)
         return out
 
-    def forget_taken(self) -> None:
-        gone = self.taken - self.added
-        if gone:
-            self._entries = self.entries - gone
-            self._save()
+    def finish(self) -> None:
+        if not (self.taken or self.added):
+            return
+        entries = (self.entries - self.taken) | self.added
+        if entries != self.entries:
+            self._entries = entries
+            ordered = sorted(entries, key=lambda e: (e[0], -1 if e[1] is None else e[1]))
+            self.state.set_meta(self.key, json.dumps([list(e) for e in ordered]) if entries else None)
         self.taken.clear()
-
-    def _save(self) -> None:
-        self.state.set_meta(self.key, json.dumps(sorted([p, c] for p, c in self.entries)) if self.entries else None)
+        self.added.clear()
 
 
 # ------------------------------------------------------------------ shared reads
