@@ -143,3 +143,29 @@ def test_big_list_answer_streams_from_mserver_to_records(client, sandbox):
         icos = [r["addressbookHeader"]["identity"]["address"]["ico"] for r in lists.iter_records("address_book", fh)]
     assert icos == [f"2{n:07d}" for n in range(120)]
     assert [m for m, p, s in sandbox.requests if p == "/xml"] == ["POST"] * 4  # 50 + 50 + 20, then the list
+
+
+def test_delivery_address_ids_are_unique_in_the_accounting_unit_R_D4(client, sandbox):
+    """Delivery addresses live in a table of their own: ids count across records, and one is updated by id."""
+    client.one(render.render_document("address_book", records.with_delivery_addresses(records.company()),
+                                      ext_id="501"))
+    client.one(render.render_document("address_book", records.with_delivery_addresses(
+        records.company(ico="87654321", name="Beta a.s.")), ext_id="502"))
+    change = {"addressbookHeader": {"identity": {"shipToAddress": [
+        {"actionType": {"update": {"filter": {"id": 3}}}, "city": "Opava"}, {"name": "Nový sklad", "city": "Zlín"}]}}}
+    assert client.one(render.render_document("address_book", change, action="update", filter={"id": 2})).ok
+    ships = {r["addressbookHeader"]["id"]: [(s["id"], s["city"]) for s in r["addressbookHeader"]["identity"]["shipToAddress"]]
+             for r in client.list("address_book")}
+    assert ships == {1: [(1, "Brno"), (2, "Ostrava")], 2: [(3, "Opava"), (4, "Ostrava"), (5, "Zlín")]}
+    # an id of another record's delivery address is not found in this one
+    wrong = {"addressbookHeader": {"identity": {"shipToAddress": [
+        {"actionType": {"update": {"filter": {"id": 1}}}, "city": "Kladno"}]}}}
+    assert not client.one(render.render_document("address_book", wrong, action="update", filter={"id": 2})).ok
+
+
+def test_seeded_delivery_addresses_get_ids(tmp_path, pohoda_xsd_dir):
+    from engine.sandbox.pohoda import DEMO_SEED
+
+    with PohodaSandbox(seed=DEMO_SEED, xsd_dir=pohoda_xsd_dir) as sb:
+        [ship] = sb.store.get("address_book", 1).record["addressbookHeader"]["identity"]["shipToAddress"]
+        assert ship["id"] == 1 and ship["name"] == "Sklad Plzeň"

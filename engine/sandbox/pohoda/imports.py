@@ -327,7 +327,7 @@ class Importer:
             raise ItemError(f"unknown actionType {action}", f"{base}/adb:actionType")
         merged["addressbookHeader"]["id"] = rid
         self._address_rules(merged, base)
-        _number_ship_to(merged)
+        self.store.number_ship_to(merged)
         self.store.put(agenda, rid, merged, number=_get(merged, "addressbookHeader.number.numberRequested"))
         self._link_ext_ids(agenda, rid, ext_pairs, f"{base}/adb:addressbookHeader/adb:identity/typ:extId")
         result.produced_id = rid
@@ -639,14 +639,3 @@ def _merge_address_book(old: dict, new: dict) -> dict:
     if current:
         merged["addressbookHeader"]["identity"]["shipToAddress"] = current
     return merged
-
-
-def _number_ship_to(record: dict) -> None:
-    """Delivery addresses get their own ids (POHODA keeps them in a table of their own)."""
-    ships = _get(record, "addressbookHeader.identity.shipToAddress") or []
-    top = max((s.get("id") or 0 for s in ships), default=0)
-    for ship in ships:
-        ship.pop("actionType", None)
-        if ship.get("id") is None:
-            top += 1
-            ship["id"] = top

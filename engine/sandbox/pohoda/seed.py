@@ -91,6 +91,8 @@ def _seed_one(store: Store, agenda: str, entry: Mapping, *, where: str) -> None:
             other = store.stock_by_code(code, warehouse_of(record))
             if other is not None and other.id != rid:
                 raise SeedError(f"seed entry {where}: stock code {code} is used twice in one warehouse (R-C2)")
+        if agenda == "address_book":
+            store.number_ship_to(record)
         if agenda in KIND:
             field, default = KIND[agenda]
             kind = header.get(field) or default

@@ -33,6 +33,7 @@ CREATE TABLE IF NOT EXISTS imports (
   pack_id TEXT NOT NULL, item_id TEXT NOT NULL, agenda TEXT, record_id INTEGER, number TEXT,
   imported_on TEXT NOT NULL, PRIMARY KEY (pack_id, item_id));
 CREATE TABLE IF NOT EXISTS series (prefix TEXT PRIMARY KEY, last INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS sequences (name TEXT PRIMARY KEY, last INTEGER NOT NULL);
 """
 
 
@@ -232,6 +233,46 @@ class Store:
         last = (row[0] if row else 0) + 1
         self._db.execute("INSERT OR REPLACE INTO series (prefix, last) VALUES (?, ?)", (prefix, last))
         return f"{prefix}{last:0{width}d}"
+
+    # -- delivery addresses ------------------------------------------------------
+    def number_ship_to(self, record: dict) -> None:
+        """Give each new delivery address of an address-book record its id.
+
+        POHODA keeps delivery addresses in a table of their own, so an id
+        (type.xsd shipToAddressType ``id``, "ID dodací adresy") names one
+        delivery address in the whole accounting unit, not only within its
+        record — the update of one (``actionType/update/filter/id``) names it
+        by that id alone. INFERRED from the XSD: STORMWARE does not state the
+        numbering, but every POHODA table numbers its rows on its own.
+        """
+        ships = ((record.get("addressbookHeader") or {}).get("identity") or {}).get("shipToAddress") or []
+        with self._lock:
+            for ship in ships:
+                ship.pop("actionType", None)
+                if ship.get("id") is None:
+                    ship["id"] = self._next_ship_to_id()
+                else:
+                    self._ship_to_seen(int(ship["id"]))
+
+    def _ship_to_last(self) -> int:
+        row = self._db.execute("SELECT last FROM sequences WHERE name = 'shipToAddress'").fetchone()
+        if row is not None:
+            return row[0]
+        top = 0  # a store written before the sequence existed: continue after its highest id
+        for stored in self.iter("address_book"):
+            for ship in ((stored.record.get("addressbookHeader") or {}).get("identity") or {}).get(
+                    "shipToAddress") or []:
+                top = max(top, int(ship.get("id") or 0))
+        return top
+
+    def _ship_to_seen(self, ship_id: int) -> None:
+        last = max(ship_id, self._ship_to_last())
+        self._db.execute("INSERT OR REPLACE INTO sequences (name, last) VALUES ('shipToAddress', ?)", (last,))
+
+    def _next_ship_to_id(self) -> int:
+        last = self._ship_to_last() + 1
+        self._db.execute("INSERT OR REPLACE INTO sequences (name, last) VALUES ('shipToAddress', ?)", (last,))
+        return last
 
     def close(self) -> None:
         self._db.close()

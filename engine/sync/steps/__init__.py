@@ -12,6 +12,8 @@ from engine.sync.steps.stock import StockStep
 from engine.sync.steps.contracts import ContractsStep
 from engine.sync.steps.offers import OffersStep
 from engine.sync.steps.received_orders import ReceivedOrdersStep
+from engine.sync.steps.contact_persons import ContactPersonsStep
+from engine.sync.steps.delivery_addresses import DeliveryAddressesStep
 
 #: agenda id -> step class; the runner walks the mapping's agendas in plan order
 STEPS: dict[str, type[Step]] = {
@@ -24,6 +26,8 @@ STEPS: dict[str, type[Step]] = {
     "contracts": ContractsStep,
     "offers": OffersStep,
     "received_orders": ReceivedOrdersStep,
+    "delivery_addresses": DeliveryAddressesStep,
+    "contact_persons": ContactPersonsStep,
 }
 
 __all__ = ["STEPS", "Step"]

@@ -68,6 +68,15 @@ class Reject(RpsyncError):
         self.rule = rule
 
 
+@dataclass(frozen=True)
+class RaynetRead:
+    """One complete read of a Raynet entity list this run: records changed since ``start`` (None: all),
+    id -> (last change, ``_version``)."""
+
+    start: datetime | None
+    changed: dict[int, tuple[datetime | None, Any]]
+
+
 @dataclass
 class PendingPohodaWrite:
     write: Write
@@ -92,6 +101,9 @@ class Step:
     pohoda_updatable: bool = True
     #: can an existing Raynet record be updated? (everything but a few)
     raynet_updatable: bool = True
+    #: newest Raynet change a ``read_raynet`` override saw besides the records it yields (sub-record
+    #: steps: the parents read); the Raynet cursor moves to it when newer than every yielded record
+    raynet_newest: datetime | None = None
 
     def __init__(self, ctx: SyncContext) -> None:
         self.ctx = ctx
@@ -242,9 +254,19 @@ class Step:
     # ============================================================== reading
     def read_raynet(self, since: datetime | None) -> Iterator[dict]:
         api = self.entity_api()
-        if since is None:
-            return api.list()
-        return api.changed_since(since - RAYNET_OVERLAP)
+        start = since - RAYNET_OVERLAP if since is not None else None
+        records = api.list() if start is None else api.changed_since(start)
+        return self._publish_read(records, start)
+
+    def _publish_read(self, records: Iterable[dict], start: datetime | None) -> Iterator[dict]:
+        """Stream the entity list and, once it was read to the end, leave in ``ctx.scratch`` which records
+        changed since ``start`` (None: the whole list), so a later step of this run that needs the same
+        list (sub-records: delivery addresses of changed clients) spends no second request on it."""
+        seen: dict[int, tuple[datetime | None, Any]] = {}
+        for record in records:
+            seen[self.raynet_id_of(record)] = (last_modified_at(record), record.get("_version"))
+            yield record
+        self.ctx.scratch[f"raynet_read:{self.raynet_entity}"] = RaynetRead(start, seen)
 
     def read_pohoda(self, since: datetime | None) -> Iterator[dict]:
         since = since - POHODA_OVERLAP if since is not None else None
@@ -335,6 +357,8 @@ class Step:
         for side, counts in ((RAYNET, self.counts_to_p), (POHODA, self.counts_to_r)):
             if (side == RAYNET and self.plan.runs(TO_POHODA)) or (side == POHODA and self.plan.runs(TO_RAYNET)):
                 counts.read += stage.count(side)
+        if self.raynet_newest is not None and (newest is None or self.raynet_newest > newest):
+            newest = self.raynet_newest
         return newest
 
     # ---------------------------------------------------------------- pairing
@@ -545,8 +569,9 @@ class Step:
                 ctx.state.finish_intent(intent.id, IntentStatus.FAILED, message=str(exc))
                 raise Reject(f"Raynet refused the new {self.raynet_entity}: {exc.message}", rule="raynet") from None
             crashpoint(f"{self.agenda}:raynet-create:sent")
-            ctx.state.finish_intent(intent.id, IntentStatus.DONE, result_id=str(rid))
         with ctx.state.transaction():
+            if not ctx.dry_run:  # the outcome and the link together: a crash leaves the intent pending
+                ctx.state.finish_intent(intent.id, IntentStatus.DONE, result_id=str(rid))
             link = self.save_link(rid, pid, p, link, raynet_ext_id=ext)
             self.store_shadows(link, patched({"id": rid}, values), p)
             ctx.state.release(self.agenda, POHODA, str(pid))
@@ -664,18 +689,19 @@ class Step:
             if result.ok or result.duplicate_of is not None:
                 if item.op == "update":
                     pid = item.pohoda_id_before
-                ctx.state.finish_intent(intent.id, IntentStatus.DONE, result_id=str(pid))
                 crashpoint(f"{self.agenda}:pohoda:answered")
-                self._pohoda_done(item, pid, result.produced_number)
+                self._pohoda_done(item, pid, result.produced_number, intent)
             else:
                 ctx.state.finish_intent(intent.id, IntentStatus.FAILED, message=result.message)
                 side, rid = (RAYNET, item.raynet_id) if item.raynet_id is not None else (POHODA, item.pohoda_id_before)
                 self.quarantine(side, rid, item.raynet_record,
                                 f"POHODA refused the {item.op}: {result.message}", rule="pohoda")
 
-    def _pohoda_done(self, item: PendingPohodaWrite, pid: int | None, number: str | None) -> None:
+    def _pohoda_done(self, item: PendingPohodaWrite, pid: int | None, number: str | None, intent=None) -> None:
         ctx = self.ctx
         with ctx.state.transaction():
+            if intent is not None:  # the outcome and the link together: a crash leaves the intent pending
+                ctx.state.finish_intent(intent.id, IntentStatus.DONE, result_id=str(pid))
             if item.op == "create":
                 p_record = dict(item.pohoda_record or {})
                 link = self.save_link(item.raynet_id, pid, None, item.link, pohoda_ext_id=str(item.raynet_id))

@@ -1,0 +1,46 @@
+"""The pieces the sub-record steps share: parent keys, the waiting list, shared list reads."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+from types import SimpleNamespace
+
+from engine.state import open_state
+from engine.sync.steps.base import RaynetRead
+from engine.sync.steps.sub_records import Parent, Waiting, shared_read
+
+
+def test_parent_key_round_trips_and_rejects_other_text():
+    parent = Parent(12, 5)
+    assert parent.key == "company=12;adb=5" and Parent.parse(parent.key) == parent
+    assert Parent.parse(Parent(-3, -4).key) == Parent(-3, -4)  # dry-run placeholders
+    assert Parent.parse(None) is None and Parent.parse("company=1") is None
+
+
+def test_waiting_entries_persist_until_read_once_linked(tmp_path):
+    state = open_state(tmp_path / "s.sqlite")
+    w = Waiting(state, "contact_persons", "raynet")
+    w.add(7, 70)
+    w.add(7)          # the whole parent and one child of it
+    w.add(8, 80)
+    assert w.linked(lambda p: True) == []           # nothing saved before the step finished
+    w.finish()
+    again = Waiting(state, "contact_persons", "raynet")
+    assert again.linked(lambda p: p == 7) == [(7, None), (7, 70)]
+    again.add(7, 70)                                 # read, but still waiting (e.g. quarantined again)
+    again.finish()
+    assert Waiting(state, "contact_persons", "raynet").entries == {(7, 70), (8, 80)}
+    state.close()
+
+
+def test_a_shared_read_is_used_only_when_it_covers_the_window():
+    now = datetime(2025, 3, 1, 12, tzinfo=timezone.utc)
+    old, new = now - timedelta(hours=2), now - timedelta(minutes=5)
+    ctx = SimpleNamespace(scratch={"raynet_read:company": RaynetRead(now - timedelta(hours=1),
+                                                                      {1: (old, 3), 2: (new, 9)})})
+    assert shared_read(ctx, "company", now - timedelta(minutes=30)) == {2: (new, 9)}
+    assert shared_read(ctx, "company", now - timedelta(hours=3)) is None   # this step is further behind
+    assert shared_read(ctx, "company", None) is None                       # a first run needs the whole list
+    assert shared_read(ctx, "person", now) is None
+    ctx.scratch["raynet_read:company"] = RaynetRead(None, {1: (old, 3)})
+    assert shared_read(ctx, "company", None) == {1: (old, 3)}
