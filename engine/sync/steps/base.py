@@ -541,8 +541,10 @@ class Step:
                 ctx.state.finish_intent(intent.id, IntentStatus.FAILED, message=str(exc))
                 raise Reject(f"Raynet refused the new {self.raynet_entity}: {exc.message}", rule="raynet") from None
             crashpoint(f"{self.agenda}:raynet-create:sent")
-            ctx.state.finish_intent(intent.id, IntentStatus.DONE, result_id=str(rid))
+        # the intent's outcome and the link commit together: a crash leaves either both or neither
         with ctx.state.transaction():
+            if not ctx.dry_run:
+                ctx.state.finish_intent(intent.id, IntentStatus.DONE, result_id=str(rid))
             link = self.save_link(rid, pid, p, link, raynet_ext_id=ext)
             self.store_shadows(link, patched({"id": rid}, values), p)
             ctx.state.release(self.agenda, POHODA, str(pid))
@@ -660,18 +662,22 @@ class Step:
             if result.ok or result.duplicate_of is not None:
                 if item.op == "update":
                     pid = item.pohoda_id_before
-                ctx.state.finish_intent(intent.id, IntentStatus.DONE, result_id=str(pid))
                 crashpoint(f"{self.agenda}:pohoda:answered")
-                self._pohoda_done(item, pid, result.produced_number)
+                # the intent's outcome commits together with the link (a crash between the two left a
+                # finished intent without its link: the record was sent again on the next run)
+                self._pohoda_done(item, pid, result.produced_number, intent_id=intent.id)
             else:
                 ctx.state.finish_intent(intent.id, IntentStatus.FAILED, message=result.message)
                 side, rid = (RAYNET, item.raynet_id) if item.raynet_id is not None else (POHODA, item.pohoda_id_before)
                 self.quarantine(side, rid, item.raynet_record,
                                 f"POHODA refused the {item.op}: {result.message}", rule="pohoda")
 
-    def _pohoda_done(self, item: PendingPohodaWrite, pid: int | None, number: str | None) -> None:
+    def _pohoda_done(self, item: PendingPohodaWrite, pid: int | None, number: str | None,
+                     intent_id: int | None = None) -> None:
         ctx = self.ctx
         with ctx.state.transaction():
+            if intent_id is not None:
+                ctx.state.finish_intent(intent_id, IntentStatus.DONE, result_id=str(pid))
             if item.op == "create":
                 p_record = dict(item.pohoda_record or {})
                 link = self.save_link(item.raynet_id, pid, None, item.link, pohoda_ext_id=str(item.raynet_id))
