@@ -10,6 +10,7 @@ from engine.cli.app import app
 
 # Command modules register themselves on `app` (one module per command).
 # Keep this list sorted; add a line per new command module.
+import engine.cli.demo  # noqa: E402,F401  rpsync demo
 import engine.cli.expr  # noqa: E402,F401  rpsync expr
 from engine.cli import pohoda  # noqa: E402,F401
 from engine.cli import sandbox  # noqa: E402,F401
