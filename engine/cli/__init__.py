@@ -16,6 +16,7 @@ from engine.cli import pohoda  # noqa: E402,F401
 from engine.cli import sandbox  # noqa: E402,F401
 from engine.cli import sandbox_raynet  # noqa: E402,F401
 import engine.cli.plan  # noqa: E402,F401  rpsync plan
+import engine.cli.rebind  # noqa: E402,F401  rpsync rebind
 import engine.cli.run  # noqa: E402,F401  rpsync run
 import engine.cli.schema  # noqa: E402,F401  rpsync schema
 import engine.cli.status  # noqa: E402,F401  rpsync status

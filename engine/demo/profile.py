@@ -36,7 +36,8 @@ def set_environment() -> None:
         os.environ[name] = value
 
 
-def write_profile(path: Path, *, raynet_url: str, pohoda_url: str, state: str, packs: str) -> Path:
+def write_profile(path: Path, *, raynet_url: str, pohoda_url: str, state: str, packs: str,
+                  year: int = YEAR) -> Path:
     text = f"""\
 # Connection profile of the rpsync demo's simulators (written by `rpsync demo`; the ports change
 # at every start, so it is valid while that run — or `rpsync demo --serve` — is running).
@@ -55,7 +56,7 @@ url = "{pohoda_url}"
 user = "{USER}"
 password = "${{env:{POHODA_PASSWORD_VAR}}}"
 ico = "{ICO}"
-year = {YEAR}
+year = {year}
 sent_packs = "{packs}"
 
 [state]

@@ -88,7 +88,6 @@ def finish_and_compare(world: HostedWorld, expected: dict) -> None:
     ("later", "address_book:raynet-create:sent#2"),
     ("later", "address_book:pohoda:sent"),
     ("later", "address_book:pohoda:answered#2"),         # one answer recorded, the second not yet
-    ("later", "address_book:cursors"),
 ])
 def test_killed_at_a_crash_point_the_restart_finishes_without_duplicates(hosted, clean, phase, point):
     world = hosted(phase)
