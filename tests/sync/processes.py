@@ -140,6 +140,7 @@ def snapshot(world: HostedWorld, state_path: Path | None = None) -> dict[str, An
                           _pohoda_key(pohoda[link.pohoda_id]) if link.pohoda_id in pohoda
                           else f"missing {link.pohoda_id}"))
         pending = [i for i in state.intents() if i.status.value == "pending"]
+        quarantine = sorted((q.agenda, q.side, q.record_label, q.rule) for q in state.quarantined())
     finally:
         state.close()
     ext_ids = Counter(ext for r in raynet.values() for ext in r.get("extIds") or [])
@@ -151,6 +152,7 @@ def snapshot(world: HostedWorld, state_path: Path | None = None) -> dict[str, An
                                   for i in pohoda),
         "raynet_ext_ids_unique": all(n == 1 for n in ext_ids.values()),
         "pending_intents": len(pending),
+        "quarantine": quarantine,
     }
 
 
