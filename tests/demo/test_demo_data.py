@@ -98,6 +98,12 @@ def test_the_world_loads_into_both_simulators_with_the_states_it_promises(tmp_pa
         assert {i["invoiceType"] for i in invoices} == {"NORMAL", "PROFORMA", "CREDIT_NOTE"}
         assert sum(len(i.get("payments") or []) for i in invoices) >= 3
         assert rn.render("priceList", 11)["currency"]["value"] == "€"   # the EUR currency of the instance
+        # sub-records of the Raynet seed, made like the API's sub-resource calls
+        assert len(rn.render("offer", 2)["items"]) == 3 and rn.render("salesOrder", 4)["items"] == []
+        normal = rn.render("invoice", 1)
+        assert len(normal["items"]) == 2 and len(normal["payments"]) == 2 and normal["invoiceState"] == "PAID"
+        assert rn.render("invoice", 3)["invoiceType"] == "CREDIT_NOTE"
+        assert sum(1 for i in rn.records("priceListItem") if i["priceList"] == 11) == 2
 
 
 def test_an_interrupted_seeding_starts_again(tmp_path):
