@@ -19,6 +19,7 @@ password = "${env:POHODA_PASSWORD}"
 ico = "12345678"                      # the accounting unit this sync is bound to (R-G1)
 year = 2026
 xsd_dir = "/opt/pohoda/xsd"           # optional: validate every dataPack before sending
+sent_packs = "packs"                  # optional: keep a copy of every dataPack sent to write, and its answer
 
 [state]
 path = "state/acme.sqlite"
@@ -74,6 +75,7 @@ class PohodaProfile:
     inbox: Path | None = None
     odbc: Secret | None = None
     xsd_dir: Path | None = None
+    sent_packs: Path | None = None
 
 
 @dataclass(frozen=True)
@@ -175,7 +177,7 @@ def parse_profile(data: Mapping[str, Any], *, path: Path | None = None,
 
     ph = _section(data, "pohoda", path, env)
     _known(ph, {"transport", "ico", "year", "url", "user", "password", "application", "batch_size", "timeout",
-                "outbox", "inbox", "odbc", "xsd_dir"}, "pohoda", path)
+                "outbox", "inbox", "odbc", "xsd_dir", "sent_packs"}, "pohoda", path)
     transport = ph.get("transport", "mserver")
     if transport not in TRANSPORTS:
         raise ConfigError(f"{_where(path, 'pohoda')} transport must be one of {', '.join(TRANSPORTS)}; "
@@ -194,7 +196,7 @@ def parse_profile(data: Mapping[str, Any], *, path: Path | None = None,
         user=ph.get("user"), password=ph.get("password"), application=str(ph.get("application", "rpsync")),
         batch_size=_int(ph, "batch_size", "pohoda", path, 100), timeout=float(ph.get("timeout", 120.0)),
         outbox=rel(ph.get("outbox")), inbox=rel(ph.get("inbox")), odbc=ph.get("odbc"),
-        xsd_dir=rel(ph.get("xsd_dir")),
+        xsd_dir=rel(ph.get("xsd_dir")), sent_packs=rel(ph.get("sent_packs")),
     )
 
     st = data.get("state") or {}

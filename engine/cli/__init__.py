@@ -11,11 +11,13 @@ from engine.cli.app import app
 # Command modules register themselves on `app` (one module per command).
 # Keep this list sorted; add a line per new command module.
 import engine.cli.export  # noqa: E402,F401  rpsync export
+import engine.cli.demo  # noqa: E402,F401  rpsync demo
 import engine.cli.expr  # noqa: E402,F401  rpsync expr
 from engine.cli import pohoda  # noqa: E402,F401
 from engine.cli import sandbox  # noqa: E402,F401
 from engine.cli import sandbox_raynet  # noqa: E402,F401
 import engine.cli.plan  # noqa: E402,F401  rpsync plan
+import engine.cli.rebind  # noqa: E402,F401  rpsync rebind
 import engine.cli.run  # noqa: E402,F401  rpsync run
 import engine.cli.schema  # noqa: E402,F401  rpsync schema
 import engine.cli.status  # noqa: E402,F401  rpsync status

@@ -8,6 +8,7 @@ from typing import Any
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from engine.errors import RpsyncError
@@ -72,7 +73,7 @@ def print_report(report: dict[str, Any], *, title: str = "rpsync run") -> None:
     req = report.get("requests", {})
     console.print(f"requests: Raynet {req.get('raynet', 0)}, POHODA {req.get('pohoda', 0)}")
     for q in report.get("quarantine", [])[:50]:
-        where = f" [{q['field']}]" if q.get("field") else ""
+        where = f" \\[{escape(q['field'])}]" if q.get("field") else ""
         rule = f" ({q['rule']})" if q.get("rule") else ""
         console.print(f"[yellow]quarantined[/] {q['agenda']}: {q['label'] or q['record']}{where}{rule}: "
                       f"{redact(q['message'])}", markup=True, highlight=False)

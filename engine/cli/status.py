@@ -13,7 +13,7 @@ import typer
 from rich.table import Table
 
 from engine.cli.app import app
-from engine.cli.common import console, fail, load_profile_or_exit
+from engine.cli.common import console, fail
 
 
 @app.command("status")
@@ -25,11 +25,12 @@ def status_command(
     """Show links per agenda, cursors, records in quarantine and the last runs."""
     from engine.errors import RpsyncError
     from engine.state import open_state
+    from engine.sync.binding import PENDING, bound_unit
 
     if state is None:
         if profile is None:
             fail("rpsync status needs --profile or --state", 2)
-        state = load_profile_or_exit(profile).state_path
+        state = _state_of(profile)
     if not state.exists():
         fail(f"no state database at {state}: this sync has not run yet", 2)
     try:
@@ -41,23 +42,29 @@ def status_command(
         cursors = store._query("SELECT agenda, direction, value FROM cursors ORDER BY agenda, direction")
         quarantine = store.quarantined()
         runs = store.runs(5)
-        bound = store.get_meta("pohoda_ico")
+        unit = bound_unit(store)
+        pending_rebind = store.get_meta(PENDING)
     finally:
         store.close()
+    bound = unit.ico if unit else None
     data = {
-        "state": str(state), "pohoda_ico": bound, "links": links,
+        "state": str(state), "pohoda_ico": bound, "pohoda_year": unit.year if unit else None,
+        "rebind_pending": pending_rebind, "links": links,
         "cursors": [{"agenda": a, "side": d, "since": v} for a, d, v in cursors],
         "quarantine": [{"agenda": q.agenda, "side": q.side, "record": q.record_id, "label": q.record_label,
                         "field": q.field, "rule": q.rule, "message": q.message, "times": q.times,
                         "first_seen": q.first_seen.isoformat(), "last_seen": q.last_seen.isoformat()}
                        for q in quarantine],
         "runs": [{"id": r.id, "status": r.status, "started_at": r.started_at.isoformat(),
-                  "finished_at": r.finished_at.isoformat() if r.finished_at else None} for r in runs],
+                  "finished_at": r.finished_at.isoformat() if r.finished_at else None,
+                  "totals": (r.summary or {}).get("totals", {})} for r in runs],
     }
     if as_json:
         console.print_json(json.dumps(data, ensure_ascii=False))
     else:
-        console.print(f"state {state} — bound to POHODA IČ {bound or '(not yet)'}", highlight=False)
+        console.print(f"state {state} — bound to POHODA {unit or '(not yet)'}", highlight=False)
+        if pending_rebind:
+            console.print(f"a rebind to {pending_rebind} is unfinished: run `rpsync rebind` again", highlight=False)
         t = Table(title="links")
         t.add_column("agenda")
         t.add_column("pairs", justify="right")
@@ -79,6 +86,35 @@ def status_command(
                           str(q["times"]))
             console.print(t)
         for r in data["runs"]:
-            console.print(f"run {r['id']}: {r['status']} ({r['started_at']} → {r['finished_at'] or '…'})",
-                          highlight=False)
+            t = r["totals"]
+            counts = ", ".join(f"{k} {t[k]}" for k in ("read", "created", "updated", "linked", "quarantined")
+                               if t.get(k))
+            console.print(f"run {r['id']}: {r['status']} ({r['started_at']} → {r['finished_at'] or '…'})"
+                          + (f" — {counts}" if counts else ""), highlight=False)
     raise typer.Exit(3 if quarantine else 0)
+
+
+class _NoSecrets(dict):
+    """An environment in which every ``${env:…}`` reference resolves: status reads the state, connects nowhere."""
+
+    def __init__(self, real):
+        super().__init__(real)
+
+    def __contains__(self, key) -> bool:
+        return True
+
+    def __missing__(self, key) -> str:
+        return "(not needed by rpsync status)"
+
+
+def _state_of(profile: Path) -> Path:
+    """The profile's state database; its secrets are not needed (and need not be set)."""
+    import os
+
+    from engine.errors import RpsyncError
+    from engine.profile import load_profile
+
+    try:
+        return load_profile(profile, env=_NoSecrets(os.environ)).state_path
+    except RpsyncError as exc:
+        fail(str(exc), 2)

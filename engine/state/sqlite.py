@@ -358,6 +358,9 @@ class SqliteStateStore(StateStore):
             (agenda, side, str(record_id), fingerprint(shadow), data, _now()),
         )
 
+    def delete_shadow(self, agenda, side, record_id) -> None:
+        self._exec("DELETE FROM shadows WHERE agenda=? AND side=? AND record_id=?", (agenda, side, str(record_id)))
+
     # --- cursors -------------------------------------------------------------
     def get_cursor(self, agenda, direction):
         rows = self._query("SELECT value FROM cursors WHERE agenda=? AND direction=?", (agenda, direction))

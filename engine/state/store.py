@@ -77,6 +77,10 @@ class StateStore(ABC):
     @abstractmethod
     def set_shadow(self, agenda: str, side: str, record_id: str, shadow: dict) -> None: ...
 
+    @abstractmethod
+    def delete_shadow(self, agenda: str, side: str, record_id: str) -> None:
+        """Forget a shadow (``rpsync rebind``: its record id belongs to another accounting unit)."""
+
     # --- cursors -------------------------------------------------------------
     @abstractmethod
     def get_cursor(self, agenda: str, direction: str) -> str | None: ...

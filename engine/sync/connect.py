@@ -8,6 +8,7 @@ from engine.pohoda.transport.mserver import MServerTransport
 from engine.profile import Profile
 from engine.raynet.client import RaynetClient
 from engine.raynet.entities import RaynetApi
+from engine.sync.pack_archive import PackArchive
 from engine.sync.pohoda_gateway import PohodaGateway
 from engine.sync.runner import renderer_for
 
@@ -30,4 +31,6 @@ def pohoda_from_profile(profile: Profile, mapping: MappingModel) -> PohodaGatewa
         )
     transport = MServerTransport(ph.url, user=ph.user, password=ph.password, application=ph.application,
                                  timeout=ph.timeout, batch_size=ph.batch_size)
-    return PohodaGateway(transport, ico=ph.ico, renderer=renderer_for(mapping), batch_size=ph.batch_size)
+    archive = PackArchive(ph.sent_packs) if ph.sent_packs else None
+    return PohodaGateway(transport, ico=ph.ico, year=ph.year, renderer=renderer_for(mapping),
+                         batch_size=ph.batch_size, archive=archive)

@@ -5,8 +5,11 @@ The runner calls ``crashpoint("name")`` at every instant where a crash matters
 after advancing a cursor …). When the environment variable
 ``RPSYNC_CRASH_AFTER`` is set to N, the N-th crash point reached kills the
 process with SIGKILL — no cleanup, no flush, exactly like ``kill -9``.
-``RPSYNC_CRASH_LOG`` (a file path) records the name of the point that fired.
-Without the variable, a crash point costs one integer comparison.
+``RPSYNC_CRASH_AT`` names the point instead (``address_book:pohoda:sent``, or
+``address_book:pohoda:sent#2`` for its second occurrence), so a test can aim
+at one instant without counting. ``RPSYNC_CRASH_LOG`` (a file path) records
+the name of the point that fired.
+Without the variables, a crash point costs one integer comparison.
 """
 
 from __future__ import annotations
@@ -15,15 +18,23 @@ import os
 import signal
 
 _limit = int(os.environ.get("RPSYNC_CRASH_AFTER", "0") or 0)
+_at_name, _, _at_nth = (os.environ.get("RPSYNC_CRASH_AT") or "").partition("#")
+_at_nth_value = int(_at_nth or 1)
+_armed = bool(_limit or _at_name)
 _count = 0
+_seen_at = 0
 
 
 def crashpoint(name: str) -> None:
-    global _count
-    if not _limit:
+    global _count, _seen_at
+    if not _armed:
         return
     _count += 1
-    if _count >= _limit:
+    fire = bool(_limit) and _count >= _limit
+    if _at_name and name == _at_name:
+        _seen_at += 1
+        fire = fire or _seen_at >= _at_nth_value
+    if fire:
         log = os.environ.get("RPSYNC_CRASH_LOG")
         if log:
             with open(log, "a", encoding="utf-8") as fh:

@@ -17,6 +17,8 @@ from typing import Any, Iterable, Iterator, Mapping
 from engine.errors import RpsyncError
 from engine.pohoda import lists, render, responses
 from engine.pohoda.transport.mserver import MServerTransport
+from engine.sync.crashpoints import crashpoint
+from engine.sync.pack_archive import PackArchive
 from engine.sync.paths import get_path
 
 #: where a POHODA record of each agenda keeps its id
@@ -102,10 +104,16 @@ class WriteResult:
 
 
 class PohodaGateway:
+    """``ico`` (and ``year`` where the profile names one) identify the accounting unit
+    (R-G1, R-G2); ``archive`` keeps a copy of every dataPack sent to write, with its answer."""
+
     def __init__(self, transport: MServerTransport, *, ico: str, renderer: render.Renderer,
-                 page_size: int = 1000, batch_size: int | None = None) -> None:
+                 page_size: int = 1000, batch_size: int | None = None, year: int | None = None,
+                 archive: PackArchive | None = None) -> None:
         self.transport = transport
         self.ico = ico
+        self.year = year
+        self.archive = archive
         self.renderer = renderer
         self.page_size = page_size
         self.batch_size = batch_size or getattr(transport, "batch_size", 100)
@@ -165,7 +173,12 @@ class PohodaGateway:
             items = [render.PackItem(w.item_id, w.xml, agenda=w.agenda, label=w.label) for w in batch]
             pack = self.renderer.render_datapack(items, ico=self.ico, note="rpsync sync")
             self.requests += 1
-            answer = responses.parse_response_pack(self.transport.submit(pack))
+            saved = self.archive.sent(pack) if self.archive is not None else None
+            raw = self.transport.submit(pack)
+            crashpoint(f"{batch[0].agenda}:pohoda:sent")  # POHODA has the pack; its answer is not recorded yet
+            if saved is not None:
+                self.archive.answered(saved, raw)
+            answer = responses.parse_response_pack(raw)
             answer.check()
             by_id = answer.by_id
             for w in batch:

@@ -23,6 +23,7 @@ from engine.raynet.entities import RaynetApi
 from engine.raynet.errors import QuotaExhausted, RaynetAuthError, RaynetError
 from engine.state import IntentStatus, Link, StateStore, open_state
 from engine.state.sqlite import SqliteStateStore
+from engine.sync.binding import check_binding
 from engine.sync.compile import compile_mapping
 from engine.sync.context import PlannedChange, SyncContext
 from engine.sync.crashpoints import crashpoint
@@ -162,7 +163,7 @@ def run_sync(
 
 
 def _run(mapping, state, raynet, pohoda, renderer, report, dry_run, progress, only, allowed) -> SyncResult:
-    _check_binding(state, pohoda.ico)
+    _check_binding(state, pohoda.ico, getattr(pohoda, "year", None))
     run = state.start_run(str(mapping.path))
     crashpoint("run:started")
     requests_before = raynet.client.requests_spent
@@ -208,13 +209,6 @@ def _run(mapping, state, raynet, pohoda, renderer, report, dry_run, progress, on
     return SyncResult(report, ctx.planned)
 
 
-def _check_binding(state: StateStore, ico: str) -> None:
-    """One sync is bound to exactly one POHODA accounting unit (R-G1, R-G2)."""
-    bound = state.get_meta("pohoda_ico")
-    if bound is None:
-        state.set_meta("pohoda_ico", ico)
-    elif bound != ico:
-        raise RpsyncError(
-            f"this sync is bound to the POHODA accounting unit with IČ {bound}, the profile names {ico}",
-            hint="after year-end closing or a move, run `rpsync rebind` (R-G2); never point a sync at another unit",
-        )
+def _check_binding(state: StateStore, ico: str, year: int | None = None) -> None:
+    """One sync is bound to exactly one POHODA accounting unit: IČ, and the year when the profile names one (R-G1, R-G2)."""
+    check_binding(state, ico, year)

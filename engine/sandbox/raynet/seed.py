@@ -28,6 +28,14 @@ Seed file (JSON)::
 
 ``_status`` on an offer/order status is the status group the simulator derives
 ``status`` from (hidden: the documented ``/offerStatus/`` output has no such key).
+
+A seeded record may carry sub-records, created right after it exactly as the
+API's sub-resource calls create them: ``items`` of an offer or order
+(``PUT /{entity}/{id}/item/``), of an invoice (``POST /invoice/{id}/`` with
+``items``) or of a price list (``PUT /priceList/{id}/item/``), and ``payments``
+of an invoice (``PUT /invoice/{id}/payment/``). An invoice entry
+``{"creditNote": {"invoiceId": 3, "reason": "…"}}`` is made like
+``PUT /invoice/creditNote`` (a corrective document of invoice 3).
 """
 
 from __future__ import annotations
@@ -162,7 +170,24 @@ def _seed_record(store, entity: str, body: dict) -> None:
         if used >= fixed:
             raise ValueError(f"seed: {entity} id {fixed} is taken (ids up to {used} are used); use a higher id")
         store.counters[entity] = fixed - 1
-    records.create(store, entity, body)
+    items = body.pop("items", None) if entity in ("offer", "salesOrder", "invoice", "priceList") else None
+    payments = body.pop("payments", None) if entity == "invoice" else None
+    credit_note = body.pop("creditNote", None) if entity == "invoice" else None
+    if credit_note is not None:
+        record_id = records.create_credit_note(store, credit_note)
+        if body.get("extId"):
+            records.add_ext_id(store, entity, store.row(entity, record_id), body["extId"])
+    else:
+        record_id = records.create(store, entity, body)
+    for item in items or ():
+        if entity == "invoice":
+            records.update(store, "invoice", record_id, {"items": [item]})
+        elif entity == "priceList":
+            records.add_price_list_item(store, record_id, item)
+        else:
+            records.document_item(store, entity, record_id, None, item, "create")
+    for payment in payments or ():
+        records.invoice_payment(store, record_id, None, payment, "create")
 
 
 def _add_user(store, user: dict) -> None:

@@ -464,6 +464,8 @@ class Step:
             return
         r_shadow = ctx.state.get_shadow(self.agenda, RAYNET, str(link.raynet_id)) if link.raynet_id else None
         p_shadow = ctx.state.get_shadow(self.agenda, POHODA, str(link.pohoda_id)) if link.pohoda_id else None
+        if link.pohoda_id is None and link.deleted_on == POHODA:
+            return  # its POHODA record is gone (e.g. not carried into a new unit, R-G2): never re-created (R-G3)
         if link.pohoda_id is None and r_ok:
             self.create_in_pohoda(r, link=link)
             return
