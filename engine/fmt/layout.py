@@ -3,8 +3,9 @@
 - maps in block style, two spaces per level; keys in the schema's order
   (see :mod:`engine.fmt.schema_order`), other keys as written;
 - lists of maps in block style (``- key: …``, the dash two spaces in);
-  lists of plain values in flow style (``[a, b]``) when they hold no comments
-  and fit in :data:`WIDTH` columns;
+  lists of plain values in flow style (``[a, b]``) when they hold no
+  comments and fit in :data:`WIDTH` columns (a list of maps only when it was
+  written so: ``[{a: 1}]``);
 - a map written in flow style (``{a: 1}``) stays so when it holds only plain
   values, no comments, and fits; an empty map is ``{}``, an empty list ``[]``;
 - expressions in single quotes (``'status == "E_WIN"'``), or as the block
@@ -33,7 +34,7 @@ from engine.fmt.comments import BLANK, Comments, Slot
 from engine.fmt.schema_order import SchemaWalker, ordered_keys
 from engine.mapping.loader import YamlMap, YamlNode, YamlScalar, YamlSeq
 
-WIDTH = 100
+WIDTH = 120
 INDENT = 2
 
 _STR_TAG = "tag:yaml.org,2002:str"
@@ -47,7 +48,11 @@ _YAML11_BOOLS = {"y", "n", "yes", "no", "on", "off"}
 @lru_cache(maxsize=4096)
 def _resolves_to_text(text: str) -> bool:
     tag = YAML(typ="safe").resolver.resolve(ScalarNode, text, (True, False))
-    return tag in (_STR_TAG, _TIMESTAMP_TAG) and text.lower() not in _YAML11_BOOLS
+    if tag == _TIMESTAMP_TAG:  # dates stay plain (2025-03-14); the loader reads them as text
+        return True
+    if text[0] in "0123456789+." or text.lower() in _YAML11_BOOLS:
+        return False  # looks like a number (+420 …, 1.0.3, 08:00) or a YAML 1.1 boolean: quoted for people and tools
+    return tag == _STR_TAG
 
 
 def plain_ok(text: str, *, flow: bool = False) -> bool:
@@ -58,7 +63,7 @@ def plain_ok(text: str, *, flow: bool = False) -> bool:
         return False
     if ": " in text or text.endswith(":") or " #" in text:
         return False
-    if flow and "," in text:
+    if flow and ("," in text or ":" in text):
         return False
     return _resolves_to_text(text)
 
@@ -185,10 +190,14 @@ class Layout:
             return None
         items = []
         for n, item in enumerate(node.items):
-            if not isinstance(item, YamlScalar):
-                return None
-            value = self.scalar(item, self.walker.child(schema, n), flow=True)
-            if isinstance(value, Block):
+            child = self.walker.child(schema, n)
+            if isinstance(item, YamlMap):  # maps stay in a list written in flow style (if they were too)
+                value = self.flow_map(item, child) if self._written_in_flow(node, "[") else None
+            elif isinstance(item, YamlScalar):
+                value = self.scalar(item, child, flow=True)
+            else:
+                value = None
+            if value is None or isinstance(value, Block):
                 return None
             items.append(value)
         return "[" + ", ".join(items) + "]"
@@ -216,9 +225,9 @@ class Layout:
             parts.append(f"{self.key_text(entry.key_value, key, flow=True)}: {value}")
         return "{" + ", ".join(parts) + "}"
 
-    def _written_in_flow(self, node: YamlNode) -> bool:
+    def _written_in_flow(self, node: YamlNode, opener: str = "{") -> bool:
         index = self.starts[node.pos.line - 1] + node.pos.column - 1 if node.pos.line - 1 < len(self.starts) else -1
-        return 0 <= index < len(self.text) and self.text[index] == "{"
+        return 0 <= index < len(self.text) and self.text[index] == opener
 
     # ----------------------------------------------------------------------------------------- scalars
     def key_text(self, key_value: Any, key: str, *, flow: bool = False) -> str:

@@ -22,6 +22,8 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
+import dsl
+
 from engine.errors import RpsyncError
 from engine.mapping.diagnostics import Position
 from engine.mapping.model import TO_POHODA, TO_RAYNET, TranslationTable
@@ -345,10 +347,16 @@ def _check_state(case: Case, exp: Expectation, outcome: Outcome, harness: Harnes
         raise CaseInvalid(f"{exp.position}: the agenda {case.agenda} has no table key '{exp.field}'"
                           + _table_keys_hint(model))
     try:
-        actual = table.translate(outcome.state)
-    except KeyError as exc:
-        return _fail(exp, "no entry", str(exc.args[0]))
+        actual = translate(table, outcome.state)
+    except dsl.ExprRuntimeError as exc:
+        return _fail(exp, "no entry", str(exc))
     return None if matches(exp.value, actual) else _fail(exp, show(actual), f"state: {show(outcome.state)}")
+
+
+def translate(table: TranslationTable, key: Any) -> Any:
+    """``translate(table, key)`` exactly as an expression of the mapping looks it up (typed keys: 12 is 12)."""
+    program = dsl.compile("translate(t, key)", tables={"t": table.as_dsl()})
+    return program({"key": key})
 
 
 def _table_keys_hint(model) -> str:
@@ -364,9 +372,9 @@ def _check_table_case(case: Case, harness: Harness, result: CaseResult) -> None:
         raise CaseInvalid(f"{case.position}: the mapping has no table '{case.table}' (its tables: {known})")
     for exp in case.expectations:
         try:
-            actual = table.translate(case.key)
-        except KeyError as exc:
-            result.failures.append(_fail(exp, "no entry", str(exc.args[0])))
+            actual = translate(table, case.key)
+        except dsl.ExprRuntimeError as exc:
+            result.failures.append(_fail(exp, "no entry", str(exc)))
             continue
         if not matches(exp.value, actual):
             result.failures.append(_fail(exp, show(actual)))
