@@ -33,8 +33,10 @@ class Slot:
 
     lead: list[str] = field(default_factory=list)
     eol: str | None = None
-    #: the column the end-of-line comment was written at (kept when the line still fits before it)
+    #: the column the end-of-line comment was written at, and the column of its key or dash then
+    #: (the comment keeps its place relative to the key when the key moves in or out)
     eol_col: int | None = None
+    anchor_col: int | None = None
 
 
 @dataclass
@@ -141,7 +143,7 @@ def attach(text: str, root: YamlMap) -> Comments:
 def _add_eol(out: Comments, anchor: _Anchor, text: str, col: int) -> None:
     slot = out.slots.setdefault((id(anchor.box.node), anchor.key), Slot())
     if slot.eol is None:
-        slot.eol, slot.eol_col = text, col
+        slot.eol, slot.eol_col, slot.anchor_col = text, col, anchor.col
     else:
         slot.eol = f"{slot.eol} {text}"
 

@@ -20,7 +20,6 @@
 
 from __future__ import annotations
 
-import json
 import re
 from dataclasses import dataclass
 from decimal import Decimal
@@ -63,7 +62,7 @@ def plain_ok(text: str, *, flow: bool = False) -> bool:
         return False
     if ": " in text or text.endswith(":") or " #" in text:
         return False
-    if flow and ("," in text or ":" in text):
+    if flow and any(c in text for c in ",:?"):
         return False
     return _resolves_to_text(text)
 
@@ -72,13 +71,29 @@ def single_quoted(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
 
 
+_ESCAPES = {"\\": "\\\\", '"': '\\"', "\n": "\\n", "\t": "\\t", "\r": "\\r", "\0": "\\0"}
+
+
 def double_quoted(text: str) -> str:
-    return json.dumps(text, ensure_ascii=False)
+    """Double quotes; every character that does not show (controls, tabs, line breaks …) as an escape."""
+    out = []
+    for c in text:
+        if c in _ESCAPES:
+            out.append(_ESCAPES[c])
+        elif c.isprintable() or c == " ":
+            out.append(c)
+        elif ord(c) <= 0xFF:
+            out.append(f"\\x{ord(c):02x}")
+        elif ord(c) <= 0xFFFF:
+            out.append(f"\\u{ord(c):04x}")
+        else:
+            out.append(f"\\U{ord(c):08x}")
+    return '"' + "".join(out) + '"'
 
 
 def text_scalar(text: str, *, expression: bool = False, flow: bool = False) -> str:
     """One-line form of a text value."""
-    printable = all(c.isprintable() or c == "\t" for c in text) and "\n" not in text
+    printable = text.isprintable()  # tabs and line breaks are written as escapes, so that they show
     if expression and printable:
         return single_quoted(text)
     if plain_ok(text, flow=flow):
@@ -152,25 +167,25 @@ class Layout:
         if isinstance(node, YamlScalar):
             value = self.scalar(node, schema)
             if isinstance(value, Block):
-                head = _with_eol(f"{pad}{prefix} {value.header}", slot)
+                head = _with_eol(f"{pad}{prefix} {value.header}", slot, indent)
                 return [head] + [(" " * (indent + INDENT) + line) if line else BLANK for line in value.lines]
-            return [_with_eol(f"{pad}{prefix} {value}", slot)]
+            return [_with_eol(f"{pad}{prefix} {value}", slot, indent)]
         if isinstance(node, YamlMap):
             if not node.entries:
-                return [_with_eol(f"{pad}{prefix} {{}}", slot)]
+                return [_with_eol(f"{pad}{prefix} {{}}", slot, indent)]
             flow = self.flow_map(node, schema)
             if flow is not None and len(pad) + len(prefix) + 1 + len(flow) <= WIDTH:
-                return [_with_eol(f"{pad}{prefix} {flow}", slot)]
+                return [_with_eol(f"{pad}{prefix} {flow}", slot, indent)]
             if prefix == "-":
                 return self.item_map_lines(node, indent, schema, slot)
-            return [_with_eol(f"{pad}{prefix}", slot)] + self.map_lines(node, indent + INDENT, schema)
+            return [_with_eol(f"{pad}{prefix}", slot, indent)] + self.map_lines(node, indent + INDENT, schema)
         if isinstance(node, YamlSeq):
             if not node.items:
-                return [_with_eol(f"{pad}{prefix} []", slot)]
+                return [_with_eol(f"{pad}{prefix} []", slot, indent)]
             flow = self.flow_seq(node, schema)
             if flow is not None and len(pad) + len(prefix) + 1 + len(flow) <= WIDTH:
-                return [_with_eol(f"{pad}{prefix} {flow}", slot)]
-            return [_with_eol(f"{pad}{prefix}", slot)] + self.seq_lines(node, indent + INDENT, schema)
+                return [_with_eol(f"{pad}{prefix} {flow}", slot, indent)]
+            return [_with_eol(f"{pad}{prefix}", slot, indent)] + self.seq_lines(node, indent + INDENT, schema)
         raise TypeError(f"unexpected node {node!r}")  # pragma: no cover
 
     def item_map_lines(self, node: YamlMap, indent: int, schema: dict | None, slot: Slot) -> list[str]:
@@ -181,7 +196,7 @@ class Layout:
         dashed = " " * indent + "- " + lines[first][len(inner):]
         head = lines[:first]
         if slot.eol:
-            dashed = _with_eol(dashed, slot)
+            dashed = _with_eol(dashed, slot, indent)
         return [h for h in head if h != BLANK] + [dashed] + lines[first + 1:]
 
     # ------------------------------------------------------------------------------------------- flow
@@ -318,11 +333,11 @@ def _indent(line: str, indent: int) -> str:
     return BLANK if line == BLANK else " " * indent + line
 
 
-def _with_eol(line: str, slot: Slot) -> str:
+def _with_eol(line: str, slot: Slot, indent: int) -> str:
     if not slot.eol:
         return line
-    col = max(slot.eol_col or 0, len(line) + 2)
-    return line.ljust(col) + slot.eol
+    wanted = (slot.eol_col or 0) + (indent - slot.anchor_col if slot.anchor_col is not None else 0)
+    return line.ljust(max(wanted, len(line) + 2)) + slot.eol
 
 
 def _collapse(lines: list[str]) -> list[str]:

@@ -273,7 +273,8 @@ def _check_one(case: Case, exp: Expectation, outcome: Outcome, harness: Harness)
     if kind in ("state", "tables"):
         return _check_state(case, exp, outcome, harness)
     if outcome.not_running or outcome.error:
-        return _fail(exp, "nothing", outcome.why_nothing())
+        nothing = {"pohoda": "no POHODA document", "raynet": "no Raynet values"}.get(kind, "nothing")
+        return _fail(exp, nothing, outcome.why_nothing())
     if kind == "filter":
         if outcome.filter is None:
             return _fail(exp, "not evaluated", outcome.why_nothing())
