@@ -99,8 +99,9 @@ def command_paths(app) -> list[tuple[str, object]]:
 
 
 def attach_to_help(app) -> None:
-    """Append each command's exit codes to its ``--help`` (commands that state no epilog of their own)."""
+    """Append each command's exit codes to its ``--help`` (unless its help states them already)."""
     for name, info in command_paths(app):
         codes = EXIT_CODES.get(name)
-        if codes and info.epilog is None:
+        stated = "Exit codes" in (info.help or getattr(info.callback, "__doc__", None) or "")
+        if codes and info.epilog is None and not stated:
             info.epilog = "Exit codes: " + describe(codes)
