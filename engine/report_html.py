@@ -247,12 +247,20 @@ def _grouped(items: Iterable[Mapping[str, Any]]) -> dict[str, list[Mapping[str, 
     return groups
 
 
+def _heading(anchor: str, title: str, items: list, empty: str) -> tuple[list[str], bool]:
+    """A section's heading with its count, and the empty-state line when there is nothing to list."""
+    out = [f'<h2 id="{anchor}">{title} <span class="agenda-id">({len(items)})</span></h2>']
+    if not items:
+        out.append(f'<p class="empty">{empty}</p>')
+    return out, bool(items)
+
+
 def _quarantine(report: Mapping[str, Any]) -> list[str]:
     items = list(report.get("quarantine") or ())
-    out = [f'<h2 id="quarantine">Quarantined records <span class="agenda-id">({len(items)})</span></h2>']
-    if not items:
-        return out + ['<p class="empty">Nothing was quarantined: every record that was read went through or '
-                      "was left out by a filter.</p>"]
+    out, any_items = _heading("quarantine", "Quarantined records", items, "Nothing was quarantined: every record "
+                              "that was read went through or was left out by a filter.")
+    if not any_items:
+        return out
     out.append('<p class="meta">These records were not written. Fix what the reason names (in Raynet, in POHODA '
                "or in the mapping); the next run tries them again.</p>")
     for agenda, group in _grouped(items).items():
@@ -273,9 +281,9 @@ def _quarantine(report: Mapping[str, Any]) -> list[str]:
 
 def _conflicts(report: Mapping[str, Any]) -> list[str]:
     items = list(report.get("conflicts") or ())
-    out = [f'<h2 id="conflicts">Conflicts <span class="agenda-id">({len(items)})</span></h2>']
-    if not items:
-        return out + ['<p class="empty">No field changed on both sides since the last run.</p>']
+    out, any_items = _heading("conflicts", "Conflicts", items, "No field changed on both sides since the last run.")
+    if not any_items:
+        return out
     out.append('<p class="meta">A field changed on both sides; the mapping\'s <code>on_conflict</code> chose the '
                "winner. The losing value is shown so that nobody's work disappears unnoticed.</p>")
     out.append("<table><thead><tr><th>agenda</th><th>record</th><th>field</th><th>winner</th><th>Raynet value</th>"

@@ -12,26 +12,23 @@ value (``None`` or missing).
 from __future__ import annotations
 
 from datetime import date, datetime
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
-from dsl.values import dumps
+from dsl.errors import ExprRuntimeError
+from dsl.values import dumps, to_decimal
 
 
 def _number(value: Any) -> Decimal | None:
+    """The value as a number, the way the expression language reads numbers from text; None if it is none."""
     if isinstance(value, bool):
         return None
-    if isinstance(value, (int, Decimal)):
-        return Decimal(value)
     if isinstance(value, float):
         return Decimal(repr(value))
-    if isinstance(value, str):
-        try:
-            d = Decimal(value.strip())
-        except InvalidOperation:
-            return None
-        return d if d.is_finite() else None
-    return None
+    try:
+        return to_decimal(value)
+    except ExprRuntimeError:
+        return None
 
 
 def _text(value: Any) -> str | None:
