@@ -59,7 +59,7 @@ EXIT_CODES: dict[str, dict[int, str]] = {
         2: "bad options or seed file, or the port is taken",
     },
     "schema": {
-        0: "the JSON Schema of mapping files is printed",
+        0: "the JSON Schema (of mapping files, or with --test-file of test files) is printed",
     },
     "status": {
         0: "shown; nothing in quarantine",

@@ -59,3 +59,10 @@ def test_a_name_that_cannot_name_files_is_refused_with_a_suggestion(cli, tmp_pat
     assert "try: rpsync init acme_s_r_o" in result.output
     assert not any(tmp_path.iterdir())
     assert slug("Kovárna Dvůr Králové") == "kovarna_dvur_kralove" and slug("3D tisk") == "c_3d_tisk"
+
+
+def test_the_schema_copies_are_what_rpsync_schema_prints(cli, tmp_path):
+    assert cli("init", "acme", "--dir", tmp_path).exit_code == 0
+    assert (tmp_path / ".rpsync" / "mapping.schema.json").read_text(encoding="utf-8") == cli("schema").output
+    assert (tmp_path / ".rpsync" / "mapping-test.schema.json").read_text(encoding="utf-8") == \
+        cli("schema", "--test-file").output
