@@ -13,6 +13,8 @@ from engine.cli.app import app
 import engine.cli.export  # noqa: E402,F401  rpsync export
 import engine.cli.demo  # noqa: E402,F401  rpsync demo
 import engine.cli.expr  # noqa: E402,F401  rpsync expr
+import engine.cli.fmt  # noqa: E402,F401  rpsync fmt
+import engine.cli.init  # noqa: E402,F401  rpsync init
 from engine.cli import pohoda  # noqa: E402,F401
 from engine.cli import sandbox  # noqa: E402,F401
 from engine.cli import sandbox_raynet  # noqa: E402,F401
@@ -21,7 +23,13 @@ import engine.cli.rebind  # noqa: E402,F401  rpsync rebind
 import engine.cli.run  # noqa: E402,F401  rpsync run
 import engine.cli.schema  # noqa: E402,F401  rpsync schema
 import engine.cli.status  # noqa: E402,F401  rpsync status
+import engine.cli.test  # noqa: E402,F401  rpsync test
 import engine.cli.validate  # noqa: E402,F401  rpsync validate
+
+# every command's --help ends with its exit codes (engine/cli/exit_codes.py); keep this after the imports
+from engine.cli.exit_codes import attach_to_help  # noqa: E402
+
+attach_to_help(app)
 
 
 def main() -> None:

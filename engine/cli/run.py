@@ -25,6 +25,8 @@ def run_command(
     mapping: Path = MAPPING_OPTION,
     profile: Path = PROFILE_OPTION,
     report: Optional[Path] = typer.Option(None, "--report", help="Write the run report as JSON to this file."),
+    report_html: Optional[Path] = typer.Option(
+        None, "--report-html", help="Write the run report as one self-contained HTML page to this file."),
     plan_file: Optional[Path] = typer.Option(None, "--plan", help="Apply exactly this saved plan (rpsync plan --out)."),
     only: Optional[List[str]] = typer.Option(None, "--only", help="Run only these agendas (repeatable)."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress lines."),
@@ -61,5 +63,9 @@ def run_command(
     data = result.report.to_dict()
     if report:
         write_json(report, data)
+    if report_html:
+        from engine.report_html import write_html_report
+
+        write_html_report(data, report_html)
     print_report(data)
     raise typer.Exit(result.exit_code)

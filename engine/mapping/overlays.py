@@ -44,8 +44,8 @@ class Resolved:
 
 
 def shipped_mappings() -> list[str]:
-    """Names usable as ``extends: NAME`` (the ``*.yaml`` files at the top of ``mappings/``)."""
-    return sorted(p.stem for p in mappings_dir().glob("*.yaml"))
+    """Names usable as ``extends: NAME`` (the ``*.yaml`` files at the top of ``mappings/``, not their tests)."""
+    return sorted(p.stem for p in mappings_dir().glob("*.yaml") if not p.name.endswith("_test.yaml"))
 
 
 def extends_target(value: str, written_in: Path) -> Path:

@@ -70,6 +70,11 @@ def check(root: YamlMap) -> list[Diagnostic]:
     return list(_translate_all(errors, root))
 
 
+def translate_errors(errors: Iterable[ValidationError], root: YamlMap) -> list[Diagnostic]:
+    """jsonschema errors of any YAML tree (e.g. a mapping test file) as diagnostics in plain words."""
+    return list(_translate_all(list(errors), root))
+
+
 # --- translation -------------------------------------------------------------------------------------------------
 
 _KIND_WORDS = {

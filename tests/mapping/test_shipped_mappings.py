@@ -13,7 +13,7 @@ from engine.mapping import load_mapping, validate
 from engine.resources import mappings_dir
 
 STANDARD = mappings_dir() / "standard.yaml"
-EXAMPLES = sorted((mappings_dir() / "examples").glob("*.yaml"))
+EXAMPLES = sorted(p for p in (mappings_dir() / "examples").glob("*.yaml") if not p.name.endswith("_test.yaml"))
 ALL = [STANDARD] + EXAMPLES
 
 
