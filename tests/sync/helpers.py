@@ -218,12 +218,6 @@ def crash_at(monkeypatch, module, point: str):
 
 # ---- documents: business cases, offers, orders (contracts, offers, received_orders agendas) -------------
 
-#: the customer's Raynet order statuses named by the standard mapping's order_state_to_status (R-R2), added
-#: to the simulator's defaults (a fresh sandbox instance names its statuses differently)
-DEALS_RAYNET_SEED = {"codelists": {"salesOrderStatus": [
-    {"code01": "Přijatá", "_status": "E_WIN"}, {"code01": "Zrušená", "_status": "G_STORNO"}]}}
-
-
 def raynet_phase_id(world, name: str) -> int:
     return next(r["id"] for r in world.raynet.store.table("businessCasePhase").values() if r["code01"] == name)
 
