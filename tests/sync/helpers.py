@@ -350,16 +350,18 @@ def run_killed(world, monkeypatch, point: str) -> None:
 def crash_at_point(monkeypatch, name: str) -> None:
     """Kill the next run at crash point ``name`` (no code of the engine runs after it, like ``kill -9``;
     SQLite rolls back the open transaction as it would)."""
-    import engine.sync.runner as runner
-    import engine.sync.steps.base as base
-    import engine.sync.steps.sub_records as sub_records
+    import sys
+
+    import engine.sync.runner  # noqa: F401  (with it every step module: they all reach crash points)
+    from engine.sync.crashpoints import crashpoint
 
     def point(reached: str) -> None:
         if reached == name:
             raise Killed(name)
 
-    for module in (base, sub_records, runner):
-        monkeypatch.setattr(module, "crashpoint", point)
+    for module in list(sys.modules.values()):   # every module that imported the crash point function
+        if getattr(module, "__name__", "").startswith("engine.") and getattr(module, "crashpoint", None) is crashpoint:
+            monkeypatch.setattr(module, "crashpoint", point)
 
 
 class _Context:

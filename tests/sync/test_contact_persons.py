@@ -194,6 +194,34 @@ def test_a_crash_around_a_write_is_reconciled_without_duplicates(world_factory, 
     assert w.run().report.totals().created == 0
 
 
+@pytest.mark.parametrize("killed_at", [None, "contact_persons:pohoda:sent"])
+def test_a_person_and_a_client_with_the_same_raynet_id_both_reach_the_address_book_R_P2(world_factory, monkeypatch,
+                                                                                        killed_at):
+    """Contact persons are address-book records too: their POHODA extIds must not collide with the clients'
+    (Raynet numbers persons and clients independently), also when a crash makes rpsync look one up again."""
+    w = world_factory()
+    cid = raynet_company(w, "Omikron s.r.o.", ico="20000012")
+    person = raynet_person(w, cid, "Veselá", first_name="Iva")
+    w.run()
+    twin = cid
+    while twin < person:                    # clients until one has the person's Raynet id
+        twin = raynet_company(w, f"Klient {twin + 1}", ico=f"3{twin + 1:07d}")
+    assert twin == person
+    if killed_at:
+        raynet_person(w, cid, "Nový", first_name="Jan")   # a write for the step to be killed in
+        run_killed(w, monkeypatch, killed_at)
+    result = w.run()
+    assert result.report.status == "ok", (result.report.message, result.report.quarantine)
+    system = w.mapping.pohoda.ext_system
+    client = w.pohoda.store.find_ext("address_book", system, str(twin))
+    contact = w.pohoda.store.find_ext("address_book", system, f"person-{person}")
+    assert client is not None and contact is not None and client != contact
+    assert get_path(w.pohoda.store.get("address_book", client).record, f"{ADR}.company") == f"Klient {twin}"
+    assert get_path(w.pohoda.store.get("address_book", contact).record, f"{ADR}.name") == "Iva Veselá"
+    assert ("Jan Nový" in contacts(w)) == bool(killed_at) and len(contacts(w)) == 1 + bool(killed_at)
+    assert w.run().report.totals().created == 0
+
+
 def test_plan_explain_describes_the_sub_record_steps_without_connecting(tmp_path):
     from engine.cli.plan import explain
     from engine.mapping import load_mapping

@@ -183,6 +183,12 @@ class Step:
     def raynet_id_of(self, record: Mapping[str, Any]) -> int:
         return int(record["id"])
 
+    def pohoda_ext_id_for(self, raynet_id: Any) -> str:
+        """The extId (``typ:ids``, with the mapping's ``ext_system``) a POHODA record this step creates from
+        Raynet record ``raynet_id`` carries. Agendas sharing a POHODA agenda with another step (contact persons
+        live in the address book beside the clients) prefix it, so two Raynet id spaces never collide."""
+        return str(raynet_id)
+
     def pohoda_id_of(self, record: Mapping[str, Any]) -> int:
         value = pohoda_id(self.pohoda_agenda, record)
         if value is None:
@@ -637,7 +643,8 @@ class Step:
         record, kwargs = self.pohoda_document(values, r, link)
         label = self.label(RAYNET, r)
         try:
-            xml = self.ctx.renderer.render_document(self.pohoda_agenda, record, action="add", ext_id=rid,
+            xml = self.ctx.renderer.render_document(self.pohoda_agenda, record, action="add",
+                                                    ext_id=self.pohoda_ext_id_for(rid),
                                                     label=label, **kwargs)
         except render.RenderError as exc:
             raise Reject(exc.message, field=getattr(exc, "field", None), rule="R-G6") from None
@@ -682,7 +689,8 @@ class Step:
             intents[item.write.item_id] = ctx.state.begin_intent(
                 ctx.run_id, self.agenda, POHODA, item.op, item.write.key,
                 source_id=str(item.raynet_id) if item.raynet_id is not None else None,
-                ext_id=str(item.raynet_id) if item.op == "create" and item.raynet_id is not None else None)
+                ext_id=self.pohoda_ext_id_for(item.raynet_id)
+                if item.op == "create" and item.raynet_id is not None else None)
         crashpoint(f"{self.agenda}:pohoda:journaled")
         for result in ctx.pohoda.write(item.write for item in queue):
             item = next(i for i in queue if i.write.item_id == result.write.item_id)
@@ -706,7 +714,8 @@ class Step:
                 ctx.state.finish_intent(intent.id, IntentStatus.DONE, result_id=str(pid))
             if item.op == "create":
                 p_record = dict(item.pohoda_record or {})
-                link = self.save_link(item.raynet_id, pid, None, item.link, pohoda_ext_id=str(item.raynet_id))
+                link = self.save_link(item.raynet_id, pid, None, item.link,
+                                      pohoda_ext_id=self.pohoda_ext_id_for(item.raynet_id))
                 if number and not link.pohoda_number:
                     link = ctx.state.save_link(Link(**{**link.__dict__, "pohoda_number": number}))
                 self.store_shadows(link, item.raynet_record, p_record)
@@ -739,5 +748,5 @@ class Step:
         if record is None:
             return None
         pid = self.pohoda_id_of(record)
-        self.save_link(int(intent.ext_id), pid, record, pohoda_ext_id=intent.ext_id)
+        self.save_link(int(intent.source_id), pid, record, pohoda_ext_id=intent.ext_id)
         return pid

@@ -41,6 +41,9 @@ from engine.sync.raynet_records import body_from_values
 from engine.sync.steps.base import POHODA, RAYNET, Reject, Step
 from engine.sync.steps.sub_records import PARENT_PATHS, Parent, ShipWriter, SubRecords, norm, parent_of, with_parent
 
+#: the extId (``typ:ids``) of a POHODA contact person rpsync creates for Raynet person <id>: contact persons are
+#: address-book records, and the address-book step's extIds are Raynet client ids (another id space)
+POHODA_EXT_ID = "person-{}"
 #: where the links of persons written as POHODA delivery addresses live (their POHODA ids are delivery-address
 #: ids, another id space than the address-book ids of contact persons)
 SHIP_LINKS = "contact_persons.ships"
@@ -64,6 +67,9 @@ class ContactPersonsStep(SubRecords, Step):
                                 paths_p=shadow_paths(self.ship_bindings, POHODA))
         self._parent_of_new: dict[int, Parent] = {}
         self.init_sub_records()
+
+    def pohoda_ext_id_for(self, raynet_id: Any) -> str:
+        return POHODA_EXT_ID.format(raynet_id)
 
     def extra_shadow_paths(self, side: str) -> frozenset[str]:
         if side == RAYNET:

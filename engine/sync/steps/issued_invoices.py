@@ -306,7 +306,7 @@ class IssuedInvoicesStep(Step):
             record = self.ctx.pohoda.find_by_ext_id(self.pohoda_agenda, intent.ext_id, invoice_type=kind)
             if record is not None:
                 pid = self.pohoda_id_of(record)
-                self.save_link(int(intent.ext_id), pid, record, pohoda_ext_id=intent.ext_id)
+                self.save_link(int(intent.source_id), pid, record, pohoda_ext_id=intent.ext_id)
                 return pid
         return None
 
