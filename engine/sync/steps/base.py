@@ -44,6 +44,7 @@ from engine.sync.pohoda_gateway import Write, ext_ids, pohoda_id, pohoda_number
 from engine.sync.report import AgendaCounts, ConflictItem, QuarantineItem
 from engine.sync.snapshot import canonical
 from engine.sync.stage import Stage
+from engine.sync.steps.rebinding import Keys, Moved, RebindSource, moved_parent_key
 
 RAYNET, POHODA = "raynet", "pohoda"
 #: re-read this much before a POHODA cursor (its clock and ours may differ a little)
@@ -750,3 +751,42 @@ class Step:
         pid = self.pohoda_id_of(record)
         self.save_link(int(intent.source_id), pid, record, pohoda_ext_id=intent.ext_id)
         return pid
+
+    # ============================================================ rebind (R-G2)
+    def rebind_sources(self, moved: Moved) -> list[RebindSource]:
+        """Where ``rpsync rebind`` finds this agenda's records in a new accounting unit (``moved``: what the
+        agendas before it moved). Default: ``read_pohoda(None)``, ``pohoda_id_of``, and the keys extId (rpsync's,
+        with the mapping's ``ext_system``), document number, then the mapping's match keys — of a link, from
+        what it stores and its POHODA shadow."""
+        system = self.ctx.mapping.pohoda.ext_system
+
+        def keys_of(record: dict) -> Keys:
+            keys: Keys = [("extId", e) for e in ext_ids(self.pohoda_agenda, record, system)]
+            number = pohoda_number(self.pohoda_agenda, record)
+            if number:
+                keys.append(("number", number))
+            return keys + [(f"match: {k}", v) for k, v in self.match_keys(POHODA, record)]
+
+        return [RebindSource(self.agenda, lambda: self.read_pohoda(None), self.pohoda_id_of, keys_of,
+                             self.rebind_link_keys)]
+
+    def rebind_link_keys(self, link: Link, shadow: dict | None) -> Keys:
+        keys: Keys = []
+        if link.pohoda_ext_id:
+            keys.append(("extId", str(link.pohoda_ext_id)))
+        if link.pohoda_number:
+            keys.append(("number", str(link.pohoda_number)))
+        if shadow:
+            keys += [(f"match: {k}", v) for k, v in self.match_keys(POHODA, shadow)]
+        return keys
+
+    def rebind_commit(self, moved: Moved) -> None:
+        """Inside rebind's transaction, after every link holds its new POHODA id: re-key what else of this
+        agenda's state names POHODA ids of the old unit. Default: parent keys ``<agenda>:<POHODA id>`` (an
+        order's contract, a payment's invoice)."""
+        state = self.ctx.state
+        for link in list(state.iter_links(self.agenda)):
+            key = moved_parent_key(link.parent_key, moved)
+            if key != link.parent_key:
+                state.save_link(Link(**{**link.__dict__, "parent_key": key}))
+

@@ -257,6 +257,8 @@ class ContactPersonsStep(SubRecords, Step):
         if link is not None and link.parent_key and link.parent_key != parent.key:
             raise Reject("the person moved to another client; its delivery address stays with the old client's "
                          "record — create it anew under the other client", field="relationship", rule="R-P2")
+        if link is not None and link.pohoda_id is None and link.deleted_on == POHODA:
+            return  # its delivery address is gone (e.g. not carried into a new unit, R-G2): never re-created
         if link is None or link.pohoda_id is None:
             values = {b.pohoda_path: b.to_pohoda(r) for b in self.ship_bindings if b.pohoda_path}
             self.ships.create(r, parent, values, link)
@@ -274,6 +276,14 @@ class ContactPersonsStep(SubRecords, Step):
     def flush_pohoda(self) -> None:
         super().flush_pohoda()
         self.ships.flush()
+
+    def sub_link_agendas(self) -> tuple[str, ...]:
+        return (self.agenda, SHIP_LINKS)
+
+    def rebind_sources(self, moved) -> list:
+        """R-G2: contact persons, and the delivery addresses made of persons (R-P2), in the new unit."""
+        sources = super().rebind_sources(moved)
+        return sources + [self.ships.rebind_source(self.parents)]
 
     def reconcile_create(self, intent) -> int | None:
         if ":create-ship:" in intent.key:

@@ -50,6 +50,10 @@ class SalesPricesStep(ToRaynetStep):
                          + (" (created when missing, R-L1)" if pl.create_missing else " (must exist in Raynet)"))
         return lines if self.ctx.mapping.price_lists else ["no price_lists in the mapping: nothing to transfer"]
 
+    def extra_shadow_paths(self, side: str) -> frozenset[str]:
+        # the level's code names it in another accounting unit too (rebind, R-G2)
+        return frozenset({"code"}) if side == POHODA else frozenset()
+
     def price_list(self, record: Mapping[str, Any]) -> PriceList | None:
         return price_list_for(self.ctx.mapping, level_code(record))
 
