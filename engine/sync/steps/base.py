@@ -424,6 +424,10 @@ class Step:
     def save_link(self, raynet_id: int | None, pid: int | None, pohoda_record: Mapping | None = None,
                   link: Link | None = None, **extra: Any) -> Link:
         number = pohoda_number(self.pohoda_agenda, pohoda_record) if pohoda_record else None
+        if link is None:  # the link either record already has (a half link): kept, not overwritten
+            state = self.ctx.state
+            link = (state.find_link(self.agenda, raynet_id=raynet_id) if raynet_id is not None else None) \
+                or (state.find_link(self.agenda, pohoda_id=pid) if pid is not None else None)
         base = link or Link(agenda=self.agenda, raynet_id=None, pohoda_id=None)
         new = Link(
             id=base.id, agenda=self.agenda, raynet_entity=self.raynet_entity,
@@ -736,20 +740,26 @@ class Step:
 
     # ======================================================== reconciliation
     def reconcile_create(self, intent) -> int | None:
-        """Find on its target a create whose answer was lost; link it and return its id (else None)."""
+        """Find on its target a create whose answer was lost; link it and return its id (else None).
+
+        What the target holds now stands as that side's shadow, as after a create that was answered: the
+        next run sees no change there (nothing echoes back), and writes only what differs from the source."""
         if intent.target == RAYNET:
             record = self.entity_api().get_by_ext_id(intent.ext_id)
             if record is None:
                 return None
             rid = int(record["id"])
-            self.save_link(rid, int(intent.source_id) if intent.source_id else None, None,
-                           raynet_ext_id=intent.ext_id)
+            pid = int(intent.source_id) if intent.source_id else None
+            source = self.refetch_pohoda(pid) if pid is not None else None   # its number, as a create links it
+            link = self.save_link(rid, pid, source, raynet_ext_id=intent.ext_id)
+            self.store_shadows(link, self.prepare_raynet(record), None)
             return rid
         record = self.ctx.pohoda.find_by_ext_id(self.pohoda_agenda, intent.ext_id, **self.pohoda_list_context())
         if record is None:
             return None
         pid = self.pohoda_id_of(record)
-        self.save_link(int(intent.source_id), pid, record, pohoda_ext_id=intent.ext_id)
+        link = self.save_link(int(intent.source_id), pid, record, pohoda_ext_id=intent.ext_id)
+        self.store_shadows(link, None, record)
         return pid
 
     # ============================================================ rebind (R-G2)

@@ -306,7 +306,8 @@ class IssuedInvoicesStep(Step):
             record = self.ctx.pohoda.find_by_ext_id(self.pohoda_agenda, intent.ext_id, invoice_type=kind)
             if record is not None:
                 pid = self.pohoda_id_of(record)
-                self.save_link(int(intent.source_id), pid, record, pohoda_ext_id=intent.ext_id)
+                link = self.save_link(int(intent.source_id), pid, record, pohoda_ext_id=intent.ext_id)
+                self.store_shadows(link, None, record)   # what POHODA holds stands as its shadow (see Step)
                 return pid
         return None
 

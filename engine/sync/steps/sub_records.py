@@ -334,8 +334,10 @@ class ShipWriter:
                                                     filter={"id": parent.adb_id}, label=label)
         except render.RenderError as exc:
             raise Reject(exc.message, field=getattr(exc, "field", None), rule="R-G6") from None
+        # the write's agenda is the step's (it names the crash point ``<agenda>:pohoda:sent``); the element
+        # written is an address-book record
         return Write(item_id=render.item_id(self.step.agenda, f"ship-{op}", str(key_id), ship), xml=xml,
-                     agenda="address_book", label=label, key=key)
+                     agenda=self.step.agenda, label=label, key=key)
 
     def _add(self, item: ShipWrite) -> None:
         self.queue.append(item)
