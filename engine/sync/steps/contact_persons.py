@@ -188,13 +188,15 @@ class ContactPersonsStep(SubRecords, Step):
         return super().save_link(raynet_id, pid, pohoda_record, link, **extra)
 
     # ------------------------------------------------------------ writes: Raynet (R-P1)
+    def before_raynet_create(self, values: dict[str, Any], p: dict) -> None:
+        if not norm(values.get("lastName")):
+            raise Reject("the contact person has no name; Raynet requires a last name — fill the name in POHODA",
+                         field=f"{ADR}.name", rule="R-P1")
+
     def create_raynet(self, values: dict[str, Any], pohoda_record: dict, ext_id: str) -> int:
         given = {k: v for k, v in values.items() if v is not None}
         position = given.pop("relationship.type", None)
         given.pop("relationship.company", None)
-        if not norm(given.get("lastName")):
-            raise Reject("the contact person has no name; Raynet requires a last name — fill the name in POHODA",
-                         field=f"{ADR}.name", rule="R-P1")
         body = body_from_values("person", given, self.key_for)
         body["relationship"] = {"company": parent_of(pohoda_record).company_id}
         if norm(position):
