@@ -305,6 +305,28 @@ def test_contracts_agenda_in_other_use_refuses_to_start_R_C4(world_factory):
     assert len(raynet_records(w2, "businessCase")) == 1 and len(contracts(w2)) == 1
 
 
+def test_contract_numbers_of_the_series_with_a_year_in_front_are_rpsyncs_R_C4(world_factory):
+    """POHODA numbers a series with the year in front (25ZAK0001): inside the series, so no refusal, and
+    such a contract pairs with its business case; a number that only starts like the series is outside."""
+    from engine.sync.steps.documents import in_series
+
+    assert [in_series(n, "ZAK") for n in ("25ZAK0001", "2025ZAK12", "ZAK0007", "ZAKR12", "ZAKP3")] == [True] * 5
+    assert [in_series(n, "ZAK") for n in ("ZAKAZKA-01", "25ZAK", "STAVBA-01", "OP25ZAK1", "", None)] == [False] * 6
+    w = world_factory()
+    partner = pohoda_address(w, "Gama a.s.", ico="12345679")
+    pohoda_write(w, "contracts", {"contractDesc": {"number": {"numberRequested": "25ZAK0001"}, "text": "Hala"}},
+                 partner={"id": partner})             # carried by no order: only the series makes it rpsync's
+    result = w.run()
+    assert result.report.status == "ok", (result.report.message, result.report.quarantine)
+    [bc] = raynet_records(w, "businessCase")
+    assert bc["name"] == "Hala" and result.report.counts["contracts"]["to_raynet"].created == 1
+    # the same contract numbered outside the series is the customer's own use of the agenda: refused
+    w2 = world_factory()
+    pohoda_write(w2, "contracts", {"contractDesc": {"number": {"numberRequested": "ZAKAZKA-01"}, "text": "Hala"}})
+    refused = w2.run()
+    assert refused.exit_code == 1 and "ZAKAZKA-01 'Hala'" in refused.report.message
+
+
 def busy_world(world_factory):
     """A world with a bit of everything: a won case, a POHODA order, a Raynet order, a final offer."""
     w = world_factory()
