@@ -207,6 +207,14 @@ def _filter(step: Step, side: str, record: dict, outcome: Outcome) -> bool:
     return ok and outcome.filter
 
 
+def _passes(step: Step, side: str, record: dict, outcome: Outcome) -> bool:
+    """The step's ``passes`` (checks, rules); false without a quarantine: the step leaves the record out."""
+    ok, passed = _guard(outcome, step.passes, side, record)
+    if ok and not passed:
+        outcome.left_out = True
+    return ok and bool(passed)
+
+
 def _to_pohoda(step: Step, record: dict, outcome: Outcome) -> None:
     ok, record = _guard(outcome, step.prepare_raynet, record)
     if not ok or not _filter(step, RAYNET, record, outcome):
@@ -220,11 +228,7 @@ def _to_pohoda(step: Step, record: dict, outcome: Outcome) -> None:
         if not ok:
             return
         outcome.trigger = value is True
-    ok, passed = _guard(outcome, step.passes, RAYNET, record)
-    if not ok:
-        return
-    if not passed:
-        outcome.left_out = True
+    if not _passes(step, RAYNET, record, outcome):
         return
     ok, values = _guard(outcome, step.pohoda_values, record)
     if not ok:
@@ -243,13 +247,7 @@ def _to_pohoda(step: Step, record: dict, outcome: Outcome) -> None:
 
 
 def _to_raynet(step: Step, record: dict, outcome: Outcome) -> None:
-    if not _filter(step, POHODA, record, outcome):
-        return
-    ok, passed = _guard(outcome, step.passes, POHODA, record)
-    if not ok:
-        return
-    if not passed:
-        outcome.left_out = True
+    if not _filter(step, POHODA, record, outcome) or not _passes(step, POHODA, record, outcome):
         return
     ok, values = _guard(outcome, step.raynet_values, record)
     if not ok:

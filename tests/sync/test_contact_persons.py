@@ -6,31 +6,17 @@ import pytest
 
 from engine.sync.paths import get_path
 from tests.sync.helpers import (
-    mapping_overlay, pohoda_address, pohoda_contact, pohoda_write, raynet_company, raynet_person, raynet_records,
+    adb_id, client_persons, company_id, mapping_overlay, pohoda_address, pohoda_contact, pohoda_write, raynet_company, raynet_person,
     run_killed, ships,
 )
 
 ADR = "addressbookHeader.identity.address"
 
 
-def client_persons(world) -> dict[str, dict]:
-    """Raynet persons with a client (the sandbox's own user is a person too), by last name."""
-    return {p["lastName"]: p for p in raynet_records(world, "person") if p.get("primaryRelationship")}
-
-
 def contacts(world) -> dict[str, dict]:
     """POHODA contact persons by name."""
     return {get_path(s.record, f"{ADR}.name"): s.record for s in world.pohoda.store.all("address_book")
             if get_path(s.record, "addressbookHeader.refAddress")}
-
-
-def adb_id(world, name: str) -> int:
-    return next(s.id for s in world.pohoda.store.all("address_book")
-                if get_path(s.record, f"{ADR}.company") == name)
-
-
-def company_id(world, name: str) -> int:
-    return next(r["id"] for r in raynet_records(world, "company") if r["name"] == name)
 
 
 def test_pohoda_contact_persons_become_persons_of_the_client_R_P1(world_factory):

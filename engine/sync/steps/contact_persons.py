@@ -38,8 +38,9 @@ from engine.state.model import Link
 from engine.sync.merge import decide, make_shadow, shadow_paths
 from engine.sync.paths import get_path, set_path
 from engine.sync.raynet_records import body_from_values
+from engine.sync.snapshot import norm_text
 from engine.sync.steps.base import POHODA, RAYNET, Reject, Step
-from engine.sync.steps.sub_records import PARENT_PATHS, Parent, ShipWriter, SubRecords, norm, parent_of, with_parent
+from engine.sync.steps.sub_records import PARENT_PATHS, Parent, ShipWriter, SubRecords, parent_of, with_parent
 
 #: the extId (``typ:ids``) of a POHODA contact person rpsync creates for Raynet person <id>: contact persons are
 #: address-book records, and the address-book step's extIds are Raynet client ids (another id space)
@@ -163,7 +164,7 @@ class ContactPersonsStep(SubRecords, Step):
             email = get_path(record, "contactInfo.email")
         else:
             name, email = get_path(record, f"{ADR}.name"), get_path(record, f"{ADR}.email")
-        name, email = norm(name), norm(email)
+        name, email = norm_text(name), norm_text(email)
         values = {"name_email": f"{name}|{email}" if name and email else "", "name": name, "email": email}
         return [(key, f"{parent.adb_id}|{values[key]}") for key in self.plan.model.match if values.get(key)]
 
@@ -189,7 +190,7 @@ class ContactPersonsStep(SubRecords, Step):
 
     # ------------------------------------------------------------ writes: Raynet (R-P1)
     def before_raynet_create(self, values: dict[str, Any], p: dict) -> None:
-        if not norm(values.get("lastName")):
+        if not norm_text(values.get("lastName")):
             raise Reject("the contact person has no name; Raynet requires a last name — fill the name in POHODA",
                          field=f"{ADR}.name", rule="R-P1")
 
@@ -199,12 +200,12 @@ class ContactPersonsStep(SubRecords, Step):
         given.pop("relationship.company", None)
         body = body_from_values("person", given, self.key_for)
         body["relationship"] = {"company": parent_of(pohoda_record).company_id}
-        if norm(position):
+        if norm_text(position):
             body["relationship"]["type"] = position
         return self.ctx.raynet.persons.create(body, ext_id=ext_id)
 
     def write_raynet_update(self, link, writes, r_cur, p_cur) -> None:
-        if "relationship.type" in writes and not norm(writes["relationship.type"]):
+        if "relationship.type" in writes and not norm_text(writes["relationship.type"]):
             # Raynet requires a position on a relationship (PersonRelationshipEditDto): an empty POHODA function
             # leaves the position as it is (the shadows then agree, so nothing comes back)
             writes = {k: v for k, v in writes.items() if k != "relationship.type"}

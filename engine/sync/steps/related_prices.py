@@ -33,10 +33,10 @@ from engine.state.model import IntentStatus, Link
 from engine.sync.compile import TransformError
 from engine.sync.crashpoints import crashpoint
 from engine.sync.paths import get_path, set_path
-from engine.sync.snapshot import fingerprint
+from engine.sync.snapshot import fingerprint, norm_text
 from engine.sync.stage import Stage
 from engine.sync.steps.base import POHODA, POHODA_OVERLAP, RAYNET, Reject, Step
-from engine.sync.steps.sales_prices import norm_name, price_list_for
+from engine.sync.steps.sales_prices import price_list_for
 from engine.sync.steps.stock import LINKED_THIS_RUN, stock_code, stock_kind
 
 STOCK = "stock"
@@ -200,8 +200,8 @@ class RelatedPricesStep(Step):
         if link is not None and link.raynet_id is not None and link.deleted_on != RAYNET:
             return link.raynet_id
         if self._raynet_lists is None:
-            self._raynet_lists = {norm_name(r.get("name")): int(r["id"]) for r in self.ctx.raynet.price_lists.list()}
-        rid = self._raynet_lists.get(norm_name(pl.raynet))
+            self._raynet_lists = {norm_text(r.get("name")): int(r["id"]) for r in self.ctx.raynet.price_lists.list()}
+        rid = self._raynet_lists.get(norm_text(pl.raynet))
         if rid is not None:
             return rid
         return Reject(f"Raynet has no price list '{pl.raynet}' for the related price '{pl.pohoda}' yet; the "

@@ -42,11 +42,6 @@ SHIPS = "addressbookHeader.identity.shipToAddress"
 RAYNET, POHODA = "raynet", "pohoda"
 
 
-def norm(value: Any) -> str:
-    """Text compared for pairing: spaces collapsed, case folded."""
-    return re.sub(r"\s+", " ", str(value or "")).strip().casefold()
-
-
 def ships_of(record: Mapping[str, Any]) -> list[dict]:
     """The delivery addresses of a POHODA address-book record."""
     return [s for s in lists.derived("delivery_addresses", dict(record)) if isinstance(s, dict)]
