@@ -102,3 +102,21 @@ def test_an_existing_price_list_in_another_currency_is_not_paired_silently_R_C3(
     assert q.rule == "R-C3" and "is in €" in q.message and "is in CZK" in q.message
     # checked again on every run until it is settled (the pair is not taken as in sync)
     assert [q.rule for q in w.run(only=CATALOG).report.quarantine] == ["R-C3"]
+
+
+def test_the_pohoda_simulators_own_demo_data_follows_the_standard_mapping_R_L1_R_C4(world_factory):
+    """`rpsync sandbox pohoda --demo` with the standard mapping: its basic sales price level is the one the
+    standard mapping names ("Prodejní cena"), its contract 25ZAK0001 is in the series — every agenda goes to
+    Raynet, nothing is quarantined or noted, and a second run writes nothing."""
+    from engine.sandbox.pohoda import DEMO_SEED
+
+    w = world_factory(pohoda_seed=DEMO_SEED)
+    result = w.run()
+    assert (result.exit_code, result.report.quarantine, result.report.notes) == (0, [], [])
+    created = {a: c["to_raynet"].created for a, c in result.report.counts.items() if "to_raynet" in c}
+    assert all(created[a] >= 1 for a in ("address_book", "delivery_addresses", "contact_persons", "stock",
+                                          "sales_prices", "related_prices", "contracts", "received_orders",
+                                          "issued_invoices", "payments")), created
+    assert items_of(w, "Základní ceník") == {"SR-M6": D("2.50")}
+    again = w.run().report.totals()
+    assert (again.created, again.updated, again.quarantined) == (0, 0, 0)
