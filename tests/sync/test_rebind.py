@@ -340,11 +340,17 @@ def closing_of(store, *, carry_invoice: str) -> dict:
     return seed
 
 
-def test_the_demo_world_rebinds_every_agenda_and_the_next_run_writes_nothing_R_G2(world_factory, pohoda_xsd_dir):
+@pytest.mark.parametrize("persons_as", ["contact_persons", "delivery_addresses"])
+def test_the_demo_world_rebinds_every_agenda_and_the_next_run_writes_nothing_R_G2(world_factory, pohoda_xsd_dir,
+                                                                                  tmp_path, persons_as):
+    """``persons_as``: Raynet persons go to POHODA as contact persons (standard) or as delivery addresses of
+    their client's record (R-P2), whose links are the contact-persons step's own (``contact_persons.ships``)."""
     from engine.demo import generate
-    from tests.sync.helpers import raynet_records
+    from tests.sync.helpers import mapping_overlay, raynet_records
 
-    w = world_factory(raynet_seed=generate.load("raynet"), pohoda_seed=generate.load("pohoda"))
+    mapping = mapping_overlay(tmp_path, f"agendas:\n  contact_persons:\n    to_pohoda_as: {persons_as}\n")
+    w = world_factory(raynet_seed=generate.load("raynet"), pohoda_seed=generate.load("pohoda"), mapping_path=mapping)
+    ships_too = {"contact_persons.ships"} if persons_as == "delivery_addresses" else set()
 
     def gateway(unit, year):
         return PohodaGateway(unit.transport(), ico="12345678", year=year, renderer=renderer_for(w.mapping))
@@ -371,7 +377,7 @@ def test_the_demo_world_rebinds_every_agenda_and_the_next_run_writes_nothing_R_G
         state.close()
         rebound = {r.agenda for r in report.rebound}
         assert rebound == {"address_book", "delivery_addresses", "contact_persons", "stock", "sales_prices",
-                           "contracts", "received_orders", "issued_invoices", "payments"}, report.to_dict()
+                           "contracts", "received_orders", "issued_invoices", "payments"} | ships_too, report.to_dict()
         assert report.ambiguous == [] and report.exit_code == 3
         # what stayed in 2025 is reported and detached: offers, settled orders, the other invoices, their payments
         assert {u.agenda for u in report.unresolved} == {"offers", "received_orders", "issued_invoices", "payments"}, \
@@ -385,7 +391,8 @@ def test_the_demo_world_rebinds_every_agenda_and_the_next_run_writes_nothing_R_G
             return get_path(new.store.get("address_book", adb).record, "addressbookHeader.identity.shipToAddress")
         for link in links["address_book"] + links["contact_persons"]:
             assert link.pohoda_id is None or link.pohoda_id in book, link
-        for link in links["delivery_addresses"]:
+        assert len(links.get("contact_persons.ships", [])) == (4 if ships_too else 0)   # the 4 Raynet persons
+        for link in links["delivery_addresses"] + links.get("contact_persons.ships", []):
             adb = int(link.parent_key.split("adb=")[1])
             assert adb > SHIFT and link.pohoda_id in {s["id"] for s in ships_of(adb)}
         for link in links["contact_persons"]:
