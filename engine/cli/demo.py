@@ -75,7 +75,7 @@ def demo_command(
 
 
 def _show(outcome, workdir: Path) -> None:
-    from engine.demo.world import PACKS_DIR, PROFILE_FILE, REPORT_FILE, STATE_FILE, DemoWorld
+    from engine.demo.world import PACKS_DIR, PROFILE_FILE, REPORT_FILE, REPORT_HTML_FILE, STATE_FILE, DemoWorld
 
     if outcome.seeded_now:
         _print_world(DemoWorld(workdir).info().get("counts", {}))
@@ -92,8 +92,8 @@ def _show(outcome, workdir: Path) -> None:
                       f"{t.get('linked', 0)} paired with existing records, "
                       f"{len(outcome.new_quarantine)} quarantined", highlight=False)
     console.print(f"\nleft in {workdir}: {STATE_FILE} (sync state), pohoda.sqlite and raynet.json (the simulators' "
-                  f"data), {PACKS_DIR}/ ({outcome.packs} dataPack(s) sent to POHODA so far), {REPORT_FILE}, "
-                  f"{PROFILE_FILE}", highlight=False)
+                  f"data), {PACKS_DIR}/ ({outcome.packs} dataPack(s) sent to POHODA so far), {REPORT_FILE} and "
+                  f"{REPORT_HTML_FILE} (open it in a browser), {PROFILE_FILE}", highlight=False)
     console.print(f"next: rpsync status --state {workdir / STATE_FILE}   ·   rpsync demo --workdir {workdir} "
                   "(continues this world)", highlight=False)
 

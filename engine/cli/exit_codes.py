@@ -16,6 +16,21 @@ unknown option, a missing argument).
 from __future__ import annotations
 
 EXIT_CODES: dict[str, dict[int, str]] = {
+    "demo": {
+        0: "the demo world is synced (a second demo: nothing new; the records bad on purpose stay in quarantine)",
+        1: "the sync failed (the message says why); the next demo finishes the work",
+        2: "usage error: --workdir is a file, no XSD folder at --xsd",
+        3: "this run put records into quarantine that were not there before (the first demo: the records "
+           "bad on purpose, each with what to change)",
+    },
+    "export": {
+        0: "the file was written (or nothing new to export); with --responses: every answered order was imported",
+        1: "failure: Raynet cannot be read, the outbox cannot be written, the state cannot be used, a response "
+           "file cannot be read",
+        2: "usage error: invalid mapping or profile, no outbox (with --responses: no inbox) configured",
+        3: "some business cases could not be exported (listed: record, field, rule, what to change) while the "
+           "others were written; with --responses: POHODA refused some orders (listed with its message)",
+    },
     "expr": {
         0: "the expression ran; its result is printed as JSON",
         1: "the expression is wrong, or fails on the record (the error is shown with a caret)",
@@ -43,6 +58,13 @@ EXIT_CODES: dict[str, dict[int, str]] = {
         0: "every file is valid against the POHODA XSDs",
         1: "at least one file is invalid (its errors are listed)",
         2: "usage error: no XSD folder found",
+    },
+    "rebind": {
+        0: "every link is re-resolved in the new accounting unit (with --dry-run: would be)",
+        1: "refused or failed: links matching several records of the new unit (nothing was changed), a unit of "
+           "another IČ, unsettled writes of the old unit",
+        2: "usage error: a bad profile, a sync that never ran",
+        3: "some links could not be re-resolved (listed; kept, detached, never re-created)",
     },
     "run": {
         0: "everything went through",

@@ -22,7 +22,10 @@ from pathlib import Path
 from typing import Any, Callable, Iterator
 
 from engine.demo import profile as demo_profile
-from engine.demo.world import PACKS_DIR, PROFILE_FILE, REPORT_FILE, STATE_FILE, DemoWorld, Servers
+from engine.demo.world import (
+    PACKS_DIR, PROFILE_FILE, REPORT_FILE, REPORT_HTML_FILE, STATE_FILE, DemoWorld, Servers,
+)
+from engine.report_html import write_html_report
 from engine.secrets import redact
 from engine.sync.pack_archive import PackArchive
 from engine.sync.runner import SyncResult
@@ -113,11 +116,13 @@ def save_report(path: Path, report: dict[str, Any]) -> None:
 def run_demo(workdir: str | os.PathLike, *, xsd_dir: Path | None,
              progress: Callable[[str, str], None] | None = None,
              while_serving: Callable[[DemoOutcome, Servers, Path], None] | None = None) -> DemoOutcome:
-    """Seed once, serve, sync, write ``report.json``; ``while_serving`` runs before the simulators stop."""
+    """Seed once, serve, sync, write ``report.json`` and ``report.html``; ``while_serving`` runs before the
+    simulators stop."""
     with served(Path(workdir), xsd_dir=xsd_dir) as (world, servers, profile_path, seeded_now):
         result, before = sync(world, profile_path, progress=progress)
         report = result.report.to_dict()
         save_report(world.path(REPORT_FILE), report)
+        write_html_report(report, world.path(REPORT_HTML_FILE))
         outcome = DemoOutcome(
             workdir=world.dir, seeded_now=seeded_now, result=result, report=report, xsd_dir=xsd_dir,
             quarantined_before=before, packs=len(PackArchive(world.path(PACKS_DIR)).packs()),

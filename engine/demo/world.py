@@ -37,6 +37,8 @@ STATE_FILE = "state.sqlite"
 PROFILE_FILE = "profile.toml"
 PACKS_DIR = "packs"
 REPORT_FILE = "report.json"
+#: the same report as one self-contained page (engine.report_html)
+REPORT_HTML_FILE = "report.html"
 README_FILE = "README.txt"
 #: the default work folder (relative to the current directory)
 DEFAULT_WORKDIR = Path("rpsync-demo")
@@ -52,6 +54,7 @@ state.sqlite   the sync's state: links, cursors, write journal, quarantine
 profile.toml   connection profile of the simulators (valid while `rpsync demo --serve` runs)
 packs/         every dataPack sent to POHODA to write, and POHODA's answer
 report.json    the report of the last run
+report.html    the same report as a page for a browser
 """
 
 

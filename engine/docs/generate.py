@@ -58,8 +58,12 @@ def _test_files() -> str:
             "      transfers: false\n"
             "      quarantine: {rule: R-A2, field: primaryAddress.contactInfo.www}\n"
             "```\n\n"
-            "Agendas whose own step is not part of the engine yet run with the generic step: filters, record "
-            "checks and `fields` bindings (item bindings and agenda rules come with the agenda's step).\n\n"
+            "Every case runs the agenda's own step: filters, record checks, bindings, items and the agenda's "
+            "rules. A document's partner, contract or invoice is found through the case's `links` (the client, "
+            "the business case's contract); a delivery address or a contact person belongs to the client that "
+            "is the case's one `address_book` link. The way a Raynet company address goes to POHODA (a "
+            "delivery address written through its address-book record, R-D4) is not covered offline: test it "
+            "against the simulators.\n\n"
             + SchemaReference(schema(), root_name="top level").render())
 
 

@@ -21,6 +21,7 @@ from types import MappingProxyType
 from typing import Any, Iterator
 
 import dsl
+from dsl.tables import lookup_key as dsl_lookup_key
 
 from engine.mapping.agendas import BY_ID, AgendaSpec, covers
 from engine.mapping.diagnostics import Diagnostic, Position
@@ -139,13 +140,20 @@ class TranslationTable:
     position: Position | None = None
 
     def translate(self, key: Any) -> Any:
-        """The entry for ``key``, else the default; KeyError when there is neither."""
-        text = key if isinstance(key, str) else str(key)
-        if text in self.entries:
-            return self.entries[text]
+        """The entry for ``key`` looked up as ``translate(table, key)`` in an expression looks it up (keys as
+        YAML typed them: ``21: high`` is found with 21, 21.0 or Decimal("21"); booleans never match numbers),
+        else the default; KeyError when there is neither."""
+        try:
+            return self._lookup[dsl_lookup_key(key)]
+        except (KeyError, TypeError):   # TypeError: an unhashable key finds nothing
+            pass
         if self.has_default:
             return self.default
         raise KeyError(f"table '{self.name}' has no entry for {key!r} and no default")
+
+    @property
+    def _lookup(self) -> dict:
+        return {dsl_lookup_key(k): v for k, v in self.entries.items()}
 
     def as_dsl(self) -> "dsl.Table":
         return dsl.Table(dict(self.entries), default=self.default) if self.has_default else \

@@ -22,8 +22,6 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
-import dsl
-
 from engine.errors import RpsyncError
 from engine.mapping.diagnostics import Position
 from engine.mapping.model import TO_POHODA, TO_RAYNET, TranslationTable
@@ -36,6 +34,7 @@ from engine.pohoda.render import RenderError
 from engine.sync.compile import TransformError
 from engine.sync.paths import PathError, get_path, set_path
 from engine.sync.steps.base import POHODA, RAYNET, Reject, Skip, Step
+from engine.sync.steps.sub_records import Parent, SubRecords, with_parent
 
 
 class CaseInvalid(RpsyncError):
@@ -88,11 +87,14 @@ class Outcome:
     state_error: str | None = None
     #: a step failure that is not a record outcome (offline limits, a bug): reported on every expectation
     error: str | None = None
+    #: the step leaves the record out without a quarantine (``passes`` is false: e.g. a document whose
+    #: trigger is not true yet, R-O3, R-R6)
+    left_out: bool = False
 
     @property
     def transfers(self) -> bool:
         return (self.not_running is None and self.error is None and self.filter is not False
-                and self.quarantine is None and self.trigger is not False)
+                and self.quarantine is None and self.trigger is not False and not self.left_out)
 
     def why_nothing(self) -> str:
         if self.not_running:
@@ -103,6 +105,10 @@ class Outcome:
             return "the filter left the record out"
         if self.quarantine is not None:
             return f"the record was quarantined: {self.quarantine.message}"
+        if self.trigger is False:
+            return "the trigger is not true"
+        if self.left_out:
+            return "the step leaves the record out"
         return "nothing was produced"
 
 
@@ -143,18 +149,32 @@ def observe(case: Case, harness: Harness) -> Outcome:
     try:
         if case.given_side == RAYNET:
             record = raynet_record(case.given or {})
-            if outcome.not_running is None:
+            if outcome.not_running is None and (record := _with_parent(step, record, outcome)) is not None:
                 _to_pohoda(step, record, outcome)
         elif case.given_side == POHODA:
             record = pohoda_record(case.given or {}, step.pohoda_agenda)
-            if outcome.not_running is None:
-                _to_raynet(step, record, outcome)
+            if outcome.not_running is None and (parented := _with_parent(step, record, outcome)) is not None:
+                _to_raynet(step, parented, outcome)
             _observe_state(case, harness, record, outcome)
         else:
             _observe_state(case, harness, None, outcome)
     finally:
         step.ctx.state.close()
     return outcome
+
+
+def _with_parent(step: Step, record: dict, outcome: Outcome) -> dict | None:
+    """Delivery addresses and contact persons belong to a client (sub_records): in a sync the step reads them
+    through their client; in a test the client is the case's one ``address_book`` link."""
+    if not isinstance(step, SubRecords):
+        return record
+    clients = [Parent(int(l.raynet_id), int(l.pohoda_id)) for l in step.ctx.state.iter_links("address_book")
+               if l.raynet_id is not None and l.pohoda_id is not None]
+    if len(clients) != 1:
+        outcome.error = (f"a record of {step.agenda} belongs to a client: give the client as the case's one "
+                         "address_book link (links: [{agenda: address_book, raynet_id: …, pohoda_id: …}])")
+        return None
+    return with_parent(record, clients[0])
 
 
 def _guard(outcome: Outcome, action, *args):
@@ -187,13 +207,19 @@ def _filter(step: Step, side: str, record: dict, outcome: Outcome) -> bool:
     return ok and outcome.filter
 
 
+def _passes(step: Step, side: str, record: dict, outcome: Outcome) -> bool:
+    """The step's ``passes`` (checks, rules); false without a quarantine: the step leaves the record out."""
+    ok, passed = _guard(outcome, step.passes, side, record)
+    if ok and not passed:
+        outcome.left_out = True
+    return ok and bool(passed)
+
+
 def _to_pohoda(step: Step, record: dict, outcome: Outcome) -> None:
     ok, record = _guard(outcome, step.prepare_raynet, record)
     if not ok or not _filter(step, RAYNET, record, outcome):
         return
-    ok, passed = _guard(outcome, step.passes, RAYNET, record)
-    if not ok or not passed:
-        return
+    # the trigger first, as document steps take it (a document not final yet is not even checked, R-O3)
     trigger = step.plan.extra.get("trigger_to_pohoda")
     if trigger is None:
         outcome.trigger = True
@@ -202,6 +228,8 @@ def _to_pohoda(step: Step, record: dict, outcome: Outcome) -> None:
         if not ok:
             return
         outcome.trigger = value is True
+    if not _passes(step, RAYNET, record, outcome):
+        return
     ok, values = _guard(outcome, step.pohoda_values, record)
     if not ok:
         return
@@ -211,17 +239,15 @@ def _to_pohoda(step: Step, record: dict, outcome: Outcome) -> None:
     document, kwargs = built
     raynet_id = record.get("id", 1)
     ok, rendered = _guard(outcome, lambda: RenderedDocument.render(
-        step.ctx.renderer, step.pohoda_agenda, document, ico=OFFLINE_ICO, action="add", ext_id=raynet_id,
+        step.ctx.renderer, step.pohoda_agenda, document, ico=OFFLINE_ICO, action="add",
+        ext_id=step.pohoda_ext_id_for(raynet_id),
         label=step.label(RAYNET, record), **kwargs))
     if ok:
         outcome.document = rendered
 
 
 def _to_raynet(step: Step, record: dict, outcome: Outcome) -> None:
-    if not _filter(step, POHODA, record, outcome):
-        return
-    ok, passed = _guard(outcome, step.passes, POHODA, record)
-    if not ok or not passed:
+    if not _filter(step, POHODA, record, outcome) or not _passes(step, POHODA, record, outcome):
         return
     ok, values = _guard(outcome, step.raynet_values, record)
     if not ok:
@@ -348,16 +374,10 @@ def _check_state(case: Case, exp: Expectation, outcome: Outcome, harness: Harnes
         raise CaseInvalid(f"{exp.position}: the agenda {case.agenda} has no table key '{exp.field}'"
                           + _table_keys_hint(model))
     try:
-        actual = translate(table, outcome.state)
-    except dsl.ExprRuntimeError as exc:
-        return _fail(exp, "no entry", str(exc))
+        actual = table.translate(outcome.state)
+    except KeyError as exc:
+        return _fail(exp, "no entry", exc.args[0])
     return None if matches(exp.value, actual) else _fail(exp, show(actual), f"state: {show(outcome.state)}")
-
-
-def translate(table: TranslationTable, key: Any) -> Any:
-    """``translate(table, key)`` exactly as an expression of the mapping looks it up (typed keys: 12 is 12)."""
-    program = dsl.compile("translate(t, key)", tables={"t": table.as_dsl()})
-    return program({"key": key})
 
 
 def _table_keys_hint(model) -> str:
@@ -373,9 +393,9 @@ def _check_table_case(case: Case, harness: Harness, result: CaseResult) -> None:
         raise CaseInvalid(f"{case.position}: the mapping has no table '{case.table}' (its tables: {known})")
     for exp in case.expectations:
         try:
-            actual = translate(table, case.key)
-        except dsl.ExprRuntimeError as exc:
-            result.failures.append(_fail(exp, "no entry", str(exc)))
+            actual = table.translate(case.key)   # as ``translate(table, key)`` in an expression
+        except KeyError as exc:
+            result.failures.append(_fail(exp, "no entry", exc.args[0]))
             continue
         if not matches(exp.value, actual):
             result.failures.append(_fail(exp, show(actual)))

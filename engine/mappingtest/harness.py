@@ -126,6 +126,9 @@ class OfflineLookups(Lookups):
     def currency_id(self, iso: str) -> int:
         return int(self._find(self._currencies, iso, "currency", "currencies"))
 
+    def currencies(self, *, refresh: bool = False) -> dict[str, int]:
+        return dict(self._currencies)
+
     def owner_id(self, first_name: str | None, last_name: str | None) -> int | None:
         found = self._owners_by_name.get(f"{first_name}\x1f{last_name}", [])
         return found[0] if len(found) == 1 else None

@@ -107,6 +107,10 @@ class Lookups:
         return int(self._resolve("offer_statuses", fetch, name, "offer status", "statuses"))
 
     # ------------------------------------------------------------ currencies
+    def currencies(self, *, refresh: bool = False) -> dict[str, int]:
+        """ISO code -> Raynet currency id."""
+        return self._cached("currencies", lambda: dict(self.api.currencies.by_iso()), refresh=refresh)
+
     def currency_id(self, iso: str) -> int:
         return int(self._resolve("currencies", lambda: dict(self.api.currencies.by_iso()), iso,
                                  "currency", "currencies (ISO codes)"))
@@ -116,9 +120,9 @@ class Lookups:
         def find(table: dict) -> str | None:
             return next((iso for iso, cid in table.items() if int(cid) == int(currency_id)), None)
 
-        found = find(self._cached("currencies", lambda: dict(self.api.currencies.by_iso())))
+        found = find(self.currencies())
         if found is None:
-            found = find(self._cached("currencies", lambda: dict(self.api.currencies.by_iso()), refresh=True))
+            found = find(self.currencies(refresh=True))
         return found
 
     def has_currency(self, iso: str) -> bool:

@@ -50,10 +50,11 @@ from engine.sync.compile import compile_mapping
 from engine.sync.context import SyncContext
 from engine.sync.crashpoints import crashpoint
 from engine.sync.lookups import Lookups
-from engine.sync.pohoda_gateway import PohodaGateway, ext_ids, pohoda_number
+from engine.sync.pohoda_gateway import PohodaGateway
 from engine.sync.report import RunReport
 from engine.sync.steps import STEPS
 from engine.sync.steps.base import POHODA, Reject, Step
+from engine.sync.steps.rebinding import RebindSource
 
 HISTORY_PREFIX = "rebind:"
 #: the Raynet extId moves of a committed rebind, until they are done
@@ -123,25 +124,20 @@ class RebindRefused(RpsyncError):
 
 
 class _UnitIndex:
-    """The new unit's records of one agenda, by extId, number and match keys."""
+    """The new unit's records of one link agenda, by the keys its step gives (extId, number, match keys)."""
 
-    def __init__(self, step: Step, system: str) -> None:
-        self.step = step
+    def __init__(self, source: RebindSource) -> None:
+        self.source = source
         self.ids: set[int] = set()
         self.by: dict[tuple[str, str], list[int]] = defaultdict(list)
-        for record in step.read_pohoda(None):
+        for record in source.records():
             try:
-                pid = step.pohoda_id_of(record)
+                pid = source.id_of(record)
             except Reject:
                 continue
             self.ids.add(pid)
-            for ext in ext_ids(step.pohoda_agenda, record, system):
-                self.by[("extId", ext)].append(pid)
-            number = pohoda_number(step.pohoda_agenda, record)
-            if number:
-                self.by[("number", number)].append(pid)
-            for key, value in step.match_keys(POHODA, record):
-                self.by[(f"match: {key}", value)].append(pid)
+            for key in source.keys_of(record):
+                self.by[key].append(pid)
 
     def find(self, link: Link, shadow: dict | None, claimed: set[int]) -> tuple[int | None, str, bool]:
         """(new id, how it was found, False) or (None, why not, whether several records match).
@@ -150,13 +146,7 @@ class _UnitIndex:
         mapping's order); each narrows the candidates of the ones before, a key
         that contradicts them is passed over.
         """
-        tries: list[tuple[str, str]] = []
-        if link.pohoda_ext_id:
-            tries.append(("extId", str(link.pohoda_ext_id)))
-        if link.pohoda_number:
-            tries.append(("number", str(link.pohoda_number)))
-        if shadow:
-            tries += [(f"match: {k}", v) for k, v in self.step.match_keys(POHODA, shadow)]
+        tries = self.source.link_keys(link, shadow)
         if not tries:
             return None, "the link has no extId, number or match key to look for", False
         current: set[int] | None = None
@@ -234,37 +224,31 @@ def _rebind(mapping, state, raynet, pohoda, dry_run, progress) -> RebindReport:
         if link.pohoda_id is not None:
             links[link.agenda].append(link)
     changes: list[tuple[Link, int, str]] = []
+    moved: dict[str, dict[int, int | None]] = {}
+    steps: list[Step] = []
+    handled: set[str] = set()
+    # plan order: a record's parent (the address book, a contract, an invoice, a stock item) moves before it
+    for agenda, step_cls in STEPS.items():
+        if agenda not in ctx.agendas:
+            continue
+        step = step_cls(ctx)
+        steps.append(step)
+        for source in step.rebind_sources(moved):
+            handled.add(source.agenda)
+            agenda_links = links.get(source.agenda, [])
+            if not agenda_links:
+                continue
+            progress(source.agenda, "reading the new unit")
+            moved[source.agenda] = _resolve(source, agenda_links, state, report, changes, step)
     for agenda, agenda_links in links.items():
-        report.checked[agenda] = len(agenda_links)
-        step_cls = STEPS.get(agenda)
-        if step_cls is None:
+        if agenda in handled:
+            continue
+        if agenda.split(".")[0] not in STEPS:
             raise RpsyncError(f"the state holds {agenda} links, which this rpsync has no step for",
                               hint="rebind with the rpsync version that wrote this state")
-        if agenda not in ctx.agendas:
-            report.unresolved += [Unresolved(agenda, l.raynet_id, l.pohoda_id, l.pohoda_number,
-                                             "the agenda is switched off in the mapping") for l in agenda_links]
-            continue
-        progress(agenda, "reading the new unit")
-        step = step_cls(ctx)
-        index = _UnitIndex(step, mapping.pohoda.ext_system)
-        claimed: set[int] = set()
-        unchanged = 0
-        # the surest keys claim their records first: extIds, then numbers, then match keys
-        for link in sorted(agenda_links, key=lambda l: (l.pohoda_ext_id is None, l.pohoda_number is None)):
-            shadow = state.get_shadow(agenda, POHODA, str(link.pohoda_id))
-            new_id, how, ambiguous = index.find(link, shadow, claimed)
-            if new_id is None:
-                (report.ambiguous if ambiguous else report.unresolved).append(
-                    Unresolved(agenda, link.raynet_id, link.pohoda_id, link.pohoda_number, how))
-                continue
-            claimed.add(new_id)
-            if new_id == link.pohoda_id:
-                unchanged += 1
-            else:
-                changes.append((link, new_id, how))
-                report.rebound.append(Rebound(agenda, link.raynet_id, link.pohoda_id, new_id, how,
-                                              f"Raynet {link.raynet_entity or step.raynet_entity} {link.raynet_id}"))
-        report.unchanged[agenda] = unchanged
+        report.checked[agenda] = len(agenda_links)
+        report.unresolved += [Unresolved(agenda, l.raynet_id, l.pohoda_id, l.pohoda_number,
+                                         "the agenda is switched off in the mapping") for l in agenda_links]
     if report.ambiguous and not dry_run:
         raise RebindRefused(report)
     if dry_run:
@@ -272,11 +256,40 @@ def _rebind(mapping, state, raynet, pohoda, dry_run, progress) -> RebindReport:
         report.ext_ids_moved = sum(1 for m in plan if m["new"] is not None)
         report.ext_ids_removed = sum(1 for m in plan if m["new"] is None)
         return report
-    _commit(ctx, state, old, new, changes, report)
+    _commit(ctx, state, old, new, changes, report, steps, moved)
     crashpoint("rebind:committed")
     _move_ext_ids(ctx, state, report)
     _finished(state)
     return report
+
+
+def _resolve(source: RebindSource, agenda_links: list[Link], state: StateStore, report: RebindReport,
+             changes: list[tuple[Link, int, str]], step: Step) -> dict[int, int | None]:
+    """Look every link of one link agenda up in the new unit; old id → new id (None: not found)."""
+    agenda = source.agenda
+    report.checked[agenda] = len(agenda_links)
+    index = _UnitIndex(source)
+    claimed: set[int] = set()
+    unchanged = 0
+    moves: dict[int, int | None] = {}
+    # the surest keys claim their records first: extIds, then numbers, then match keys
+    for link in sorted(agenda_links, key=lambda l: (l.pohoda_ext_id is None, l.pohoda_number is None)):
+        shadow = state.get_shadow(agenda, POHODA, str(link.pohoda_id))
+        new_id, how, ambiguous = index.find(link, shadow, claimed)
+        moves[int(link.pohoda_id)] = new_id
+        if new_id is None:
+            (report.ambiguous if ambiguous else report.unresolved).append(
+                Unresolved(agenda, link.raynet_id, link.pohoda_id, link.pohoda_number, how))
+            continue
+        claimed.add(new_id)
+        if new_id == link.pohoda_id:
+            unchanged += 1
+        else:
+            changes.append((link, new_id, how))
+            report.rebound.append(Rebound(agenda, link.raynet_id, link.pohoda_id, new_id, how,
+                                          f"Raynet {link.raynet_entity or step.raynet_entity} {link.raynet_id}"))
+    report.unchanged[agenda] = unchanged
+    return moves
 
 
 def _finished(state: StateStore) -> None:
@@ -285,7 +298,8 @@ def _finished(state: StateStore) -> None:
         state.set_meta(FROM, None)
 
 
-def _commit(ctx: SyncContext, state: StateStore, old: Unit, new: Unit, changes, report: RebindReport) -> None:
+def _commit(ctx: SyncContext, state: StateStore, old: Unit, new: Unit, changes, report: RebindReport,
+            steps: list[Step], moved: dict[str, dict[int, int | None]]) -> None:
     """Links, shadows, cursors, quarantine and the binding in one transaction (with the pending mark)."""
     detached = [u for u in report.unresolved if u.old_id is not None]
     with state.transaction():
@@ -309,6 +323,8 @@ def _commit(ctx: SyncContext, state: StateStore, old: Unit, new: Unit, changes, 
         for u in detached:
             link = by_old[(u.agenda, u.old_id)]
             state.save_link(Link(**{**link.__dict__, "pohoda_id": None, "deleted_on": POHODA}))
+        for step in steps:   # parent keys, parent ids in shadows, state keyed by another agenda's ids
+            step.rebind_commit(moved)
         for agenda in ctx.agendas:
             if state.get_cursor(agenda, POHODA) is not None:
                 state.set_cursor(agenda, POHODA, None)

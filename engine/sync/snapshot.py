@@ -21,6 +21,11 @@ from decimal import Decimal
 from typing import Any, Mapping
 
 
+def norm_text(value: Any) -> str:
+    """Text as pairing keys compare it: spaces collapsed, case folded (``" ACME  s.r.o."`` is ``acme s.r.o.``)."""
+    return " ".join(str(value or "").split()).casefold()
+
+
 def canonical(value: Any) -> Any:
     if value is None:
         return None

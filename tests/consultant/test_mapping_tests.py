@@ -135,7 +135,7 @@ def test_state_tables_filter_and_trigger(cli, write):
     assert result.exit_code == 1
     out = result.output
     assert f"{path}:10:14: expect.state" in out and 'actual:   "processed"' in out
-    assert f"{path}:11:30: expect.tables.status_table" in out and 'actual:   "Přijatá"' in out
+    assert f"{path}:11:30: expect.tables.status_table" in out and 'actual:   "Akceptována"' in out
     assert f"{path}:17:16: expect.trigger" in out and "actual:   false" in out
 
 

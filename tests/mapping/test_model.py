@@ -63,6 +63,23 @@ def test_delivery_address_without_name_gets_its_street_R_D2(standard):
     assert name.ways == ("to_pohoda", "to_raynet") and name.runs("to_raynet")
 
 
+def test_number_keys_are_found_by_numbers_as_in_expressions(standard):
+    """``translate`` of the model looks a key up as ``translate(t, v)`` in an expression does: YAML typed
+    ``12: low`` as the number 12, so 12, 12.0 and Decimal("12") find it (it used to compare the text "12",
+    so every number fell to the default)."""
+    table = standard.tables["tax_rate_to_pohoda"]
+    program = dsl.compile("translate(tax_rate_to_pohoda, v)", tables=standard.dsl_tables())
+    for key in (12, 12.0, Decimal("12"), Decimal("12.00"), 0, 21):
+        assert table.translate(key) == program({"v": key}), key
+    assert [table.translate(k) for k in (12, Decimal("0"), 21.0)] == ["low", "none", "high"]
+    assert table.translate(15) == "high" and table.translate("12") == "high"   # not an entry: the default
+    assert table.translate([12]) == "high"                                       # unhashable: the default
+    states = standard.agendas.received_orders.status_table                        # text keys as before
+    assert states.translate("cancelled") == "Zrušena"
+    with pytest.raises(KeyError, match="no entry for True"):
+        states.translate(True)
+
+
 def test_item_vat_rate_uses_number_keyed_table(standard):
     vat = next(b for b in standard.agendas.offers.item_fields if b.name == "vat_rate")
     program = vat.to_pohoda.compile(standard.dsl_tables())

@@ -65,7 +65,7 @@ def test_standard_defaults_follow_the_requirements():
     assert [phase.translate(s) for s in ("not_processed", "processed", "cancelled")] == \
         ["Před uzavřením", "Výhra", "Zrušeno"]
     status = m.agendas.received_orders.status_table                                   # R-R2
-    assert status.keys == "pohoda.order_state" and status.translate("processed") == "Přijatá"
+    assert status.keys == "pohoda.order_state" and status.translate("processed") == "Akceptována"
     assert (m.items.stock_link, m.items.otherwise) == ("by_code", "text_item")        # R-E2
     assert m.agendas.delivery_addresses.mechanism == "company_addresses"              # R-D1
     assert m.agendas.contact_persons.to_pohoda_as == "contact_persons"                # R-P2

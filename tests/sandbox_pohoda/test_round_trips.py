@@ -114,9 +114,9 @@ def test_demo_seed_lists_stock_prices_sales_prices_and_payments(pohoda_xsd_dir, 
         stock = c.list("stock")
         assert [s["stockHeader"]["code"] for s in stock] == ["SR-M6", "MONTAZ"]
         prices = lists.derived("related_prices", stock[0])
-        assert [(p["ids"], p["price"]) for p in prices] == [("Prodejní", D("2.50")), ("VO", D("2.10"))]
+        assert [(p["ids"], p["price"]) for p in prices] == [("Prodejní cena", D("2.50")), ("VO", D("2.10"))]
         levels = c.list("sales_prices")
-        assert [(p["code"], p["priceType"]) for p in levels] == [("Prodejní", "basicPrice"), ("VO", "discount")]
+        assert [(p["code"], p["priceType"]) for p in levels] == [("Prodejní cena", "basicPrice"), ("VO", "discount")]
         (invoice,) = c.list("payments")
         pays = lists.derived("payments", invoice)
         assert [(p["date"], p["amount"]) for p in pays] == [(dt.date(2025, 1, 20), D("1500")), (dt.date(2025, 1, 27), D("1525"))]

@@ -188,12 +188,6 @@ def sales_price(level_id: int, code: str, *, currency: str | None = None, **fiel
 def raynet_requests_since(world, mark: int) -> list[tuple[str, str]]:
     """(method, path) of the Raynet requests made after ``mark`` (= ``len(world.raynet.store.requests_for())``)."""
     return [(r.method, r.path.removeprefix("/api/v2")) for r in world.raynet.store.requests_for()[mark:]]
-def overlay(tmp_path, text: str, name: str = "overlay.yaml"):
-    """A customer mapping file extending the shipped standard mapping with ``text`` (YAML below ``version``)."""
-    from engine.resources import mappings_dir
-    path = tmp_path / name
-    path.write_text(f"version: 1\nextends: {mappings_dir() / 'standard.yaml'}\n{text}", encoding="utf-8")
-    return path
 def age_pohoda(world, agenda: str, *, hours: int = 1) -> None:
     """Move the last-saved time of every record of ``agenda`` back, as if they were saved long before the run
     (a run re-reads records saved within its few minutes of overlap)."""
@@ -202,27 +196,7 @@ def age_pohoda(world, agenda: str, *, hours: int = 1) -> None:
     for s in store.all(agenda):
         store.put(agenda, s.id, s.record, number=s.number, code=s.code, kind=s.kind,
                   saved_at=s.saved_at - timedelta(hours=hours))
-class Crash(BaseException):
-    """The process dies here: no error the engine could catch, nothing after it runs."""
-def crash_at(monkeypatch, module, point: str):
-    """Make ``module``'s crash points raise ``Crash`` at ``point`` — a process killed there, in-process
-    (``RPSYNC_CRASH_AFTER`` does the same with SIGKILL in a subprocess). Returns a function that undoes it."""
-    real = module.crashpoint
-    def crashpoint(name: str) -> None:
-        if name == point:
-            raise Crash(name)
-        real(name)
-    monkeypatch.setattr(module, "crashpoint", crashpoint)
-    return lambda: monkeypatch.setattr(module, "crashpoint", real)
-
-
 # ---- documents: business cases, offers, orders (contracts, offers, received_orders agendas) -------------
-
-#: the customer's Raynet order statuses named by the standard mapping's order_state_to_status (R-R2), added
-#: to the simulator's defaults (a fresh sandbox instance names its statuses differently)
-DEALS_RAYNET_SEED = {"codelists": {"salesOrderStatus": [
-    {"code01": "Přijatá", "_status": "E_WIN"}, {"code01": "Zrušená", "_status": "G_STORNO"}]}}
-
 
 def raynet_phase_id(world, name: str) -> int:
     return next(r["id"] for r in world.raynet.store.table("businessCasePhase").values() if r["code01"] == name)
@@ -316,6 +290,22 @@ def pohoda_update_ship_to(world, address_book_id: int, ship_id: int, **fields: A
                  action="update", filter={"id": address_book_id})
 
 
+def company_id(world, name: str) -> int:
+    """The Raynet client of this name."""
+    return next(r["id"] for r in raynet_records(world, "company") if r["name"] == name)
+
+
+def adb_id(world, name: str) -> int:
+    """The POHODA address-book record of this company name."""
+    return next(s.id for s in world.pohoda.store.all("address_book")
+                if (s.record["addressbookHeader"].get("identity") or {}).get("address", {}).get("company") == name)
+
+
+def client_persons(world) -> dict[str, dict]:
+    """Raynet persons with a client (the sandbox's own user is a person too), by last name."""
+    return {p["lastName"]: p for p in raynet_records(world, "person") if p.get("primaryRelationship")}
+
+
 def ships(world, address_book_id: int) -> list[dict]:
     stored = world.pohoda.store.get("address_book", address_book_id)
     return list(stored.record["addressbookHeader"]["identity"].get("shipToAddress") or []) if stored else []
@@ -334,38 +324,40 @@ class Killed(BaseException):
     """The process died at a crash point (a BaseException: nothing in the engine catches it)."""
 
 
-def mapping_overlay(tmp_path, text: str):
-    """A mapping file that extends the standard mapping with ``text`` (YAML, top-level keys)."""
+def mapping_overlay(tmp_path, text: str, name: str = "overlay.yaml"):
+    """A customer mapping file extending the shipped standard mapping with ``text`` (YAML, top-level keys)."""
     from engine.resources import mappings_dir
 
-    path = tmp_path / "overlay.yaml"
+    path = tmp_path / name
     path.write_text(f"version: 1\nextends: {mappings_dir() / 'standard.yaml'}\n{text}", encoding="utf-8")
     return path
 
 
-def run_killed(world, monkeypatch, point: str) -> None:
-    """Run the engine and kill it at crash point ``point`` (which the run must reach)."""
+def run_killed(world, monkeypatch, point: str, **run: Any) -> None:
+    """Run the engine (``world.run(**run)``) and kill it at crash point ``point`` (which the run must reach)."""
     import pytest
 
     with monkeypatch.context() as m:
         crash_at_point(m, point)
         with pytest.raises(Killed):
-            world.run()
+            world.run(**run)
 
 
 def crash_at_point(monkeypatch, name: str) -> None:
     """Kill the next run at crash point ``name`` (no code of the engine runs after it, like ``kill -9``;
     SQLite rolls back the open transaction as it would)."""
-    import engine.sync.runner as runner
-    import engine.sync.steps.base as base
-    import engine.sync.steps.sub_records as sub_records
+    import sys
+
+    import engine.sync.runner  # noqa: F401  (with it every step module: they all reach crash points)
+    from engine.sync.crashpoints import crashpoint
 
     def point(reached: str) -> None:
         if reached == name:
             raise Killed(name)
 
-    for module in (base, sub_records, runner):
-        monkeypatch.setattr(module, "crashpoint", point)
+    for module in list(sys.modules.values()):   # every module that imported the crash point function
+        if getattr(module, "__name__", "").startswith("engine.") and getattr(module, "crashpoint", None) is crashpoint:
+            monkeypatch.setattr(module, "crashpoint", point)
 
 
 class _Context:

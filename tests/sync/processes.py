@@ -20,6 +20,7 @@ import sys
 import time
 from collections import Counter
 from dataclasses import dataclass
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -128,8 +129,65 @@ def _raynet_key(record: dict) -> tuple:
             address.get("city"), address.get("zipCode"), len(record.get("addresses") or []))
 
 
+def _ref(value: Any) -> Any:
+    return value.get("id") if isinstance(value, dict) else value
+
+
+def _money(value: Any) -> str:
+    return f"{Decimal(str(value)):.2f}" if value is not None else ""
+
+
+def _pohoda_documents(world: HostedWorld, names: dict[int, Any]) -> dict[str, Counter]:
+    """Every POHODA agenda the sync writes, by content: text, partner (by name), items, liquidations."""
+    store = world.pohoda.store
+    partner = lambda r, header: names.get(get_path(r, f"{header}.partnerIdentity.id"))  # noqa: E731
+    books = store.all("address_book")
+    return {
+        "ships": Counter((names.get(s.id), ship.get("name"), ship.get("street"), ship.get("city"))
+                         for s in books for ship in get_path(s.record, "addressbookHeader.identity.shipToAddress") or ()),
+        "contracts": Counter((get_path(s.record, "contractDesc.number.numberRequested"),
+                              get_path(s.record, "contractDesc.text"), partner(s.record, "contractDesc"))
+                             for s in store.all("contracts")),
+        "offers": Counter((get_path(s.record, "offerHeader.text"), partner(s.record, "offerHeader"),
+                           len(get_path(s.record, "offerDetail.offerItem") or ())) for s in store.all("offers")),
+        "received_orders": Counter((get_path(s.record, "orderHeader.text"), partner(s.record, "orderHeader"),
+                                    len(get_path(s.record, "orderDetail.orderItem") or ()))
+                                   for s in store.all("received_orders")),
+        "issued_invoices": Counter((s.kind, get_path(s.record, "invoiceHeader.text"), partner(s.record, "invoiceHeader"),
+                                    len(get_path(s.record, "invoiceDetail.invoiceItem") or ()),
+                                    len(get_path(s.record, "liquidations.liquidation") or ()))
+                                   for s in store.all("issued_invoices")),
+    }
+
+
+def _raynet_records(world: HostedWorld) -> dict[str, Counter]:
+    """Every Raynet entity the sync writes, by content (related records by name, not id)."""
+    store = world.raynet.store
+    by_id = {e: {r["id"]: r for r in store.records(e)} for e in ("company", "product", "priceList", "businessCase")}
+    name = lambda entity, ref: (by_id[entity].get(_ref(ref)) or {}).get("name") or \
+        (by_id[entity].get(_ref(ref)) or {}).get("code")  # noqa: E731
+    return {
+        "persons": Counter((r.get("firstName"), r.get("lastName"),
+                            tuple(sorted(str(name("company", rel.get("company"))) for rel in r.get("relationships") or ())))
+                           for r in store.records("person")),
+        "products": Counter((r.get("code"), r.get("name")) for r in store.records("product")),
+        "price_lists": Counter((r.get("name"), _ref(r.get("currency"))) for r in store.records("priceList")),
+        "price_list_items": Counter((name("priceList", r.get("priceList")), name("product", r.get("product")),
+                                     _money(r.get("price"))) for r in store.records("priceListItem")),
+        "business_cases": Counter((r.get("name"), name("company", r.get("company")), _ref(r.get("businessCasePhase")),
+                                   r.get("validTill")) for r in store.records("businessCase")),
+        "sales_orders": Counter((r.get("name"), name("company", r.get("company")),
+                                 name("businessCase", r.get("businessCase")), _ref(r.get("salesOrderStatus")),
+                                 len(r.get("items") or ())) for r in store.records("salesOrder")),
+        "invoices": Counter((r.get("title"), r.get("invoiceType"), name("company", r.get("company")),
+                             len(r.get("items") or ()),
+                             tuple(sorted((_money(p.get("amount")), p.get("date")) for p in r.get("payments") or ())))
+                            for r in store.records("invoice")),
+    }
+
+
 def snapshot(world: HostedWorld, state_path: Path | None = None) -> dict[str, Any]:
-    """Both stores and the links, by content: Counters expose duplicates and missing records."""
+    """Both stores (every agenda) and the links, by content: Counters expose duplicates and missing records."""
     pohoda = {s.id: s.record for s in world.pohoda.store.all("address_book")}
     raynet = {r["id"]: r for r in world.raynet.store.records("company")}
     links = []
@@ -139,17 +197,26 @@ def snapshot(world: HostedWorld, state_path: Path | None = None) -> dict[str, An
             links.append((raynet[link.raynet_id]["name"] if link.raynet_id in raynet else f"missing {link.raynet_id}",
                           _pohoda_key(pohoda[link.pohoda_id]) if link.pohoda_id in pohoda
                           else f"missing {link.pohoda_id}"))
+        # links of every agenda: how many, how many with both sides (a lost or doubled link shows here)
+        link_counts = Counter((l.agenda, l.raynet_id is not None, l.pohoda_id is not None or bool(l.pohoda_number))
+                              for l in state.iter_links())
         pending = [i for i in state.intents() if i.status.value == "pending"]
         quarantine = sorted((q.agenda, q.side, q.record_label, q.rule) for q in state.quarantined())
     finally:
         state.close()
-    ext_ids = Counter(ext for r in raynet.values() for ext in r.get("extIds") or [])
+    ext_ids = Counter(ext for entity in ("company", "person", "product", "priceList", "businessCase", "salesOrder",
+                                         "invoice")
+                      for r in world.raynet.store.records(entity) for ext in r.get("extIds") or [])
+    names = {i: get_path(r, f"{ADR}.company") or get_path(r, f"{ADR}.name") for i, r in pohoda.items()}
     return {
         "pohoda": Counter(_pohoda_key(r) for r in pohoda.values()),
         "raynet": Counter(_raynet_key(r) for r in raynet.values()),
         "links": Counter(links),
+        "link_counts": link_counts,
         "pohoda_ext_ids": Counter(tuple(sorted(world.pohoda.store.ext_ids_of("address_book", i)))
                                   for i in pohoda),
+        "pohoda_documents": _pohoda_documents(world, names),
+        "raynet_records": _raynet_records(world),
         "raynet_ext_ids_unique": all(n == 1 for n in ext_ids.values()),
         "pending_intents": len(pending),
         "quarantine": quarantine,

@@ -6,31 +6,17 @@ import pytest
 
 from engine.sync.paths import get_path
 from tests.sync.helpers import (
-    mapping_overlay, pohoda_address, pohoda_contact, pohoda_write, raynet_company, raynet_person, raynet_records,
+    adb_id, client_persons, company_id, mapping_overlay, pohoda_address, pohoda_contact, pohoda_write, raynet_company, raynet_person,
     run_killed, ships,
 )
 
 ADR = "addressbookHeader.identity.address"
 
 
-def client_persons(world) -> dict[str, dict]:
-    """Raynet persons with a client (the sandbox's own user is a person too), by last name."""
-    return {p["lastName"]: p for p in raynet_records(world, "person") if p.get("primaryRelationship")}
-
-
 def contacts(world) -> dict[str, dict]:
     """POHODA contact persons by name."""
     return {get_path(s.record, f"{ADR}.name"): s.record for s in world.pohoda.store.all("address_book")
             if get_path(s.record, "addressbookHeader.refAddress")}
-
-
-def adb_id(world, name: str) -> int:
-    return next(s.id for s in world.pohoda.store.all("address_book")
-                if get_path(s.record, f"{ADR}.company") == name)
-
-
-def company_id(world, name: str) -> int:
-    return next(r["id"] for r in raynet_records(world, "company") if r["name"] == name)
 
 
 def test_pohoda_contact_persons_become_persons_of_the_client_R_P1(world_factory):
@@ -191,6 +177,34 @@ def test_a_crash_around_a_write_is_reconciled_without_duplicates(world_factory, 
         assert set(contacts(w)) == {"Ivan Horák", "Lída Malá"}
     else:
         assert [s["name"] for s in ships(w, adb_id(w, "Mí s.r.o."))] == ["Ivan Horák"]
+    assert w.run().report.totals().created == 0
+
+
+@pytest.mark.parametrize("killed_at", [None, "contact_persons:pohoda:sent"])
+def test_a_person_and_a_client_with_the_same_raynet_id_both_reach_the_address_book_R_P2(world_factory, monkeypatch,
+                                                                                        killed_at):
+    """Contact persons are address-book records too: their POHODA extIds must not collide with the clients'
+    (Raynet numbers persons and clients independently), also when a crash makes rpsync look one up again."""
+    w = world_factory()
+    cid = raynet_company(w, "Omikron s.r.o.", ico="20000012")
+    person = raynet_person(w, cid, "Veselá", first_name="Iva")
+    w.run()
+    twin = cid
+    while twin < person:                    # clients until one has the person's Raynet id
+        twin = raynet_company(w, f"Klient {twin + 1}", ico=f"3{twin + 1:07d}")
+    assert twin == person
+    if killed_at:
+        raynet_person(w, cid, "Nový", first_name="Jan")   # a write for the step to be killed in
+        run_killed(w, monkeypatch, killed_at)
+    result = w.run()
+    assert result.report.status == "ok", (result.report.message, result.report.quarantine)
+    system = w.mapping.pohoda.ext_system
+    client = w.pohoda.store.find_ext("address_book", system, str(twin))
+    contact = w.pohoda.store.find_ext("address_book", system, f"person-{person}")
+    assert client is not None and contact is not None and client != contact
+    assert get_path(w.pohoda.store.get("address_book", client).record, f"{ADR}.company") == f"Klient {twin}"
+    assert get_path(w.pohoda.store.get("address_book", contact).record, f"{ADR}.name") == "Iva Veselá"
+    assert ("Jan Nový" in contacts(w)) == bool(killed_at) and len(contacts(w)) == 1 + bool(killed_at)
     assert w.run().report.totals().created == 0
 
 

@@ -7,13 +7,9 @@ from decimal import Decimal
 
 from engine.sync.paths import get_path
 from tests.sync.helpers import (
-    DEALS_RAYNET_SEED, pohoda_address, pohoda_edit, pohoda_order, pohoda_records, pohoda_stock, pohoda_write,
+    mapping_overlay, pohoda_address, pohoda_edit, pohoda_order, pohoda_records, pohoda_stock, pohoda_write,
     raynet_business_case, raynet_company, raynet_document, raynet_records, raynet_status_id,
 )
-
-
-def deals_world(world_factory, **kwargs):
-    return world_factory(raynet_seed=DEALS_RAYNET_SEED, **kwargs)
 
 
 def one(records, **where):
@@ -36,7 +32,7 @@ def contracts(w):
 
 
 def test_won_business_case_becomes_one_contract_and_changes_flow_only_to_raynet_R_Z4_R_Z5(world_factory):
-    w = deals_world(world_factory)
+    w = world_factory()
     cid, partner = synced_client(w)
     won = raynet_business_case(w, cid, "Dodávka šroubů", phase="Výhra", description="rychle")
     open_case = raynet_business_case(w, cid, "Jen poptávka", phase="Analýza potřeb")
@@ -67,7 +63,7 @@ ITEMS = [{"text": "Šroub M6x20", "quantity": Decimal("100"), "unit": "ks", "rat
 
 
 def test_pohoda_order_creates_contract_business_case_and_order_all_linked_R_R3_R_Z1(world_factory):
-    w = deals_world(world_factory)
+    w = world_factory()
     cid, partner = synced_client(w)
     oid = pohoda_order(w, partner, "Objednávka šroubů", ITEMS, date="2025-03-01")
     result = w.run()
@@ -93,7 +89,7 @@ def test_pohoda_order_creates_contract_business_case_and_order_all_linked_R_R3_R
 
 
 def test_order_state_drives_order_status_and_business_case_phase_R_R2_R_Z2(world_factory):
-    w = deals_world(world_factory)
+    w = world_factory()
     cid, partner = synced_client(w)
     done = pohoda_order(w, partner, "Hotová", ITEMS[:1])
     gone = pohoda_order(w, partner, "Zrušená", ITEMS[:1])
@@ -104,15 +100,15 @@ def test_order_state_drives_order_status_and_business_case_phase_R_R2_R_Z2(world
     assert result.report.status == "ok", (result.report.message, result.report.quarantine)
     orders = {o["name"]: o for o in raynet_records(w, "salesOrder")}
     cases = {b["name"]: b for b in raynet_records(w, "businessCase")}
-    assert orders["Hotová"]["salesOrderStatus"]["value"] == "Přijatá" and orders["Hotová"]["status"] == "E_WIN"
+    assert orders["Hotová"]["salesOrderStatus"]["value"] == "Akceptována" and orders["Hotová"]["status"] == "E_WIN"
     assert cases["Hotová"]["businessCasePhase"]["value"] == "Výhra" and cases["Hotová"]["status"] == "E_WIN"
-    assert orders["Zrušená"]["salesOrderStatus"]["value"] == "Zrušená"
+    assert orders["Zrušená"]["salesOrderStatus"]["value"] == "Zrušena" and orders["Zrušená"]["status"] == "G_STORNO"
     assert cases["Zrušená"]["businessCasePhase"]["value"] == "Zrušeno" and cases["Zrušená"]["status"] == "G_STORNO"
     assert w.run().report.totals().updated == 0          # no echo
 
 
 def test_closing_date_is_the_issue_date_of_the_invoice_linked_to_the_order_R_Z3(world_factory):
-    w = deals_world(world_factory)
+    w = world_factory()
     cid, partner = synced_client(w)
     oid = pohoda_order(w, partner, "Fakturovaná", ITEMS[:1])
     w.run()
@@ -132,7 +128,7 @@ def test_closing_date_is_the_issue_date_of_the_invoice_linked_to_the_order_R_Z3(
 
 
 def test_order_carrying_another_orders_contract_gets_a_contract_of_its_own_R_R4(world_factory):
-    w = deals_world(world_factory)
+    w = world_factory()
     cid, partner = synced_client(w)
     shared = pohoda_write(w, "contracts", {"contractDesc": {"text": "Rámcová smlouva"}}, partner={"id": partner})
     first = pohoda_order(w, partner, "První", ITEMS[:1], contract={"id": shared})
@@ -151,7 +147,7 @@ def test_order_carrying_another_orders_contract_gets_a_contract_of_its_own_R_R4(
 
 
 def test_raynet_order_goes_to_pohoda_once_with_contract_partner_and_items_R_R5_R_E2_R_R6(world_factory):
-    w = deals_world(world_factory)
+    w = world_factory()
     cid, partner = synced_client(w)
     stock_id = pohoda_stock(w, "SR-M6", "Šroub M6x20")
     bc = raynet_business_case(w, cid, "Šrouby pro ACME", phase="Před uzavřením")
@@ -184,7 +180,7 @@ def test_raynet_order_goes_to_pohoda_once_with_contract_partner_and_items_R_R5_R
 
 
 def test_order_without_items_or_client_in_pohoda_is_quarantined_then_goes_R_R1(world_factory):
-    w = deals_world(world_factory)
+    w = world_factory()
     cid, partner = synced_client(w)
     stranger = raynet_company(w, "Bez adresy", ico="11223344", street="")    # the address book refuses it (R-A2)
     bc = raynet_business_case(w, cid, "Prázdná")
@@ -205,7 +201,7 @@ def test_order_without_items_or_client_in_pohoda_is_quarantined_then_goes_R_R1(w
 
 
 def test_second_order_of_a_business_case_is_refused_R_Z1(world_factory):
-    w = deals_world(world_factory)
+    w = world_factory()
     cid, partner = synced_client(w)
     bc = raynet_business_case(w, cid, "Jeden případ")
     raynet_document(w, "salesOrder", cid, bc, "První objednávka", items=[{"name": "A", "count": 1}])
@@ -217,7 +213,7 @@ def test_second_order_of_a_business_case_is_refused_R_Z1(world_factory):
 
 
 def test_pohoda_order_of_an_unsynced_address_is_quarantined_R_C1(world_factory):
-    w = deals_world(world_factory)
+    w = world_factory()
     pohoda_order(w, None, "Bez adresy", ITEMS[:1])
     result = w.run()
     [q] = [i for i in result.report.quarantine if i.agenda == "received_orders"]
@@ -226,7 +222,7 @@ def test_pohoda_order_of_an_unsynced_address_is_quarantined_R_C1(world_factory):
 
 
 def test_offer_goes_once_in_its_final_state_with_contract_and_items_R_O1_R_O2_R_O3(world_factory):
-    w = deals_world(world_factory)
+    w = world_factory()
     cid, partner = synced_client(w)
     pohoda_stock(w, "KAB-3", "Kabel 3 m")
     bc = raynet_business_case(w, cid, "Kabeláž")
@@ -253,7 +249,7 @@ def test_offer_goes_once_in_its_final_state_with_contract_and_items_R_O1_R_O2_R_
 def test_foreign_currency_offer_needs_price_lists_in_its_currency_on_both_sides_R_C3_R_G5(world_factory):
     from engine.resources import mappings_dir
 
-    w = deals_world(world_factory, mapping_path=mappings_dir() / "examples" / "eur_documents.yaml")
+    w = world_factory(mapping_path=mappings_dir() / "examples" / "eur_documents.yaml")
     cid, partner = synced_client(w)
     eur = next(c["id"] for c in w.raynet.store.table("currency").values() if c["code02"] == "EUR")
     bc = raynet_business_case(w, cid, "Export", currency=eur)
@@ -289,7 +285,7 @@ def test_foreign_currency_offer_needs_price_lists_in_its_currency_on_both_sides_
 
 
 def test_contracts_agenda_in_other_use_refuses_to_start_R_C4(world_factory):
-    w = deals_world(world_factory)
+    w = world_factory()
     raynet_company(w, "ACME s.r.o.", ico="27082440")
     pohoda_write(w, "contracts", {"contractDesc": {"number": {"numberRequested": "STAVBA-01"}, "text": "Stavba haly"}})
     result = w.run()
@@ -298,7 +294,7 @@ def test_contracts_agenda_in_other_use_refuses_to_start_R_C4(world_factory):
     assert "STAVBA-01 'Stavba haly'" in result.report.message and "R-C4" in result.report.message
     assert pohoda_records(w, "address_book") == []        # refused before anything was written
     # a contract carried by a received order is what rpsync does itself: the sync starts
-    w2 = deals_world(world_factory)
+    w2 = world_factory()
     partner = pohoda_address(w2, "Beta a.s.", ico="12345679")
     carried = pohoda_write(w2, "contracts", {"contractDesc": {"number": {"numberRequested": "STAVBA-02"}}},
                            partner={"id": partner})
@@ -309,9 +305,31 @@ def test_contracts_agenda_in_other_use_refuses_to_start_R_C4(world_factory):
     assert len(raynet_records(w2, "businessCase")) == 1 and len(contracts(w2)) == 1
 
 
+def test_contract_numbers_of_the_series_with_a_year_in_front_are_rpsyncs_R_C4(world_factory):
+    """POHODA numbers a series with the year in front (25ZAK0001): inside the series, so no refusal, and
+    such a contract pairs with its business case; a number that only starts like the series is outside."""
+    from engine.sync.steps.documents import in_series
+
+    assert [in_series(n, "ZAK") for n in ("25ZAK0001", "2025ZAK12", "ZAK0007", "ZAKR12", "ZAKP3")] == [True] * 5
+    assert [in_series(n, "ZAK") for n in ("ZAKAZKA-01", "25ZAK", "STAVBA-01", "OP25ZAK1", "", None)] == [False] * 6
+    w = world_factory()
+    partner = pohoda_address(w, "Gama a.s.", ico="12345679")
+    pohoda_write(w, "contracts", {"contractDesc": {"number": {"numberRequested": "25ZAK0001"}, "text": "Hala"}},
+                 partner={"id": partner})             # carried by no order: only the series makes it rpsync's
+    result = w.run()
+    assert result.report.status == "ok", (result.report.message, result.report.quarantine)
+    [bc] = raynet_records(w, "businessCase")
+    assert bc["name"] == "Hala" and result.report.counts["contracts"]["to_raynet"].created == 1
+    # the same contract numbered outside the series is the customer's own use of the agenda: refused
+    w2 = world_factory()
+    pohoda_write(w2, "contracts", {"contractDesc": {"number": {"numberRequested": "ZAKAZKA-01"}, "text": "Hala"}})
+    refused = w2.run()
+    assert refused.exit_code == 1 and "ZAKAZKA-01 'Hala'" in refused.report.message
+
+
 def busy_world(world_factory):
     """A world with a bit of everything: a won case, a POHODA order, a Raynet order, a final offer."""
-    w = deals_world(world_factory)
+    w = world_factory()
     cid, partner = synced_client(w)
     raynet_business_case(w, cid, "Vyhraný", phase="Výhra")
     pohoda_order(w, partner, "Z účetnictví", ITEMS[:1])
@@ -366,7 +384,7 @@ def test_contract_whose_answer_was_lost_is_found_by_its_number_not_created_twice
     from engine.sync.pohoda_gateway import PohodaGateway
     from engine.sync.runner import renderer_for, run_sync
 
-    w = deals_world(world_factory)
+    w = world_factory()
     cid, partner = synced_client(w)
     bc = raynet_business_case(w, cid, "Vyhraný", phase="Výhra")
 
@@ -403,7 +421,7 @@ def test_order_killed_after_raynet_committed_it_is_linked_and_completed_not_dupl
                                                                                            monkeypatch):
     import engine.sync.steps.received_orders as module
 
-    w = deals_world(world_factory)
+    w = world_factory()
     cid, partner = synced_client(w)
     pohoda_order(w, partner, "Přerušená", ITEMS)
 
@@ -439,13 +457,16 @@ def test_an_invoice_links_to_orders_in_its_header_and_in_its_items_R_Z3():
     assert linked_orders(invoice) == [(4, None), (1, "252100001")]
 
 
-def test_a_status_name_raynet_lacks_holds_the_order_back_with_the_names_it_has_R_R2(world_factory):
-    w = world_factory()                                   # the simulator's own statuses: no "Přijatá"
+def test_a_status_name_raynet_lacks_holds_the_order_back_with_the_names_it_has_R_R2(world_factory, tmp_path):
+    # a customer's table names a status their Raynet instance does not have ("Vyřízena")
+    overlay = mapping_overlay(tmp_path, "tables:\n  order_state_to_status:\n    entries:\n"
+                                        "      processed: Vyřízena\n")
+    w = world_factory(mapping_path=overlay)
     cid, partner = synced_client(w)
     oid = pohoda_order(w, partner, "Vyřízená", ITEMS[:1])
     pohoda_edit(w, "received_orders", oid, {"orderHeader": {"isExecuted": True}})
     result = w.run()
     [q] = [i for i in result.report.quarantine if i.agenda == "received_orders"]
     assert q.rule == "R-R2" and q.field == "tables.order_state_to_status" and q.side == "pohoda"
-    assert "'Přijatá'" in q.message and "'Akceptována'" in q.message and result.exit_code == 3
+    assert "'Vyřízena'" in q.message and "'Akceptována'" in q.message and result.exit_code == 3
     assert raynet_records(w, "salesOrder") == []

@@ -5,10 +5,9 @@ from __future__ import annotations
 
 import pytest
 
-from engine.sync.paths import get_path
 from tests.sync.helpers import (
-    mapping_overlay, pohoda_address, pohoda_ship_to, pohoda_update_ship_to, raynet_address, raynet_company,
-    raynet_records, run_killed, ships,
+    adb_id, client_persons, company_id, mapping_overlay, pohoda_address, pohoda_ship_to, pohoda_update_ship_to, raynet_address, raynet_company,
+    run_killed, ships,
 )
 
 
@@ -16,20 +15,6 @@ def addresses(world, company_id: int) -> list[dict]:
     """The client's other (non-primary) addresses as Raynet shows them."""
     detail = world.raynet.store.render("company", company_id, detail=True)
     return [a for a in detail["addresses"] if not a["primary"]]
-
-
-def company_id(world, name: str) -> int:
-    return next(r["id"] for r in raynet_records(world, "company") if r["name"] == name)
-
-
-def adb_id(world, name: str) -> int:
-    return next(s.id for s in world.pohoda.store.all("address_book")
-                if get_path(s.record, "addressbookHeader.identity.address.company") == name)
-
-
-def client_persons(world) -> dict[str, dict]:
-    """Raynet persons with a client (the sandbox's own user is a person too), by last name."""
-    return {p["lastName"]: p for p in raynet_records(world, "person") if p.get("primaryRelationship")}
 
 
 def spent_since(world, before: int) -> list[tuple[str, str]]:

@@ -14,7 +14,7 @@ from engine.pohoda import lists
 from engine.resources import mappings_dir
 from engine.state import Link, open_state
 from tests.sync.helpers import (
-    DEALS_RAYNET_SEED, pohoda_records, raynet_business_case, raynet_company, raynet_records,
+    pohoda_records, raynet_business_case, raynet_company, raynet_records,
 )
 
 runner = CliRunner()
@@ -58,7 +58,7 @@ def know_stock_code(w, code: str) -> None:
 
 def test_won_business_cases_become_one_xml_list_whose_import_creates_received_orders_R_E1_R_E2_R_E3(
         world_factory, tmp_path, pohoda_validator):
-    w = world_factory(raynet_seed=DEALS_RAYNET_SEED)
+    w = world_factory()
     acme = raynet_company(w, "ACME s.r.o.", ico="27082440", city="Plzeň")
     api = w.api()
     won = raynet_business_case(w, acme, "Šrouby", phase="Výhra", description="do konce měsíce")
@@ -110,7 +110,7 @@ def test_won_business_cases_become_one_xml_list_whose_import_creates_received_or
 
 def test_one_business_case_becomes_an_xph_named_by_its_code_and_problems_are_named_R_E1(world_factory, tmp_path,
                                                                                        pohoda_validator):
-    w = world_factory(raynet_seed=DEALS_RAYNET_SEED)
+    w = world_factory()
     acme = raynet_company(w, "ACME s.r.o.", ico="27082440")
     w.run(only=["address_book"])                       # the client is synced: the order links to its record
     bc = raynet_business_case(w, acme, "Jediný", phase="Před uzavřením")
@@ -135,7 +135,7 @@ def test_one_business_case_becomes_an_xph_named_by_its_code_and_problems_are_nam
 
 def test_an_imported_export_is_paired_with_its_business_case_by_the_sync_R_E1(world_factory, tmp_path,
                                                                              pohoda_validator):
-    w = world_factory(raynet_seed=DEALS_RAYNET_SEED)
+    w = world_factory()
     acme = raynet_company(w, "ACME s.r.o.", ico="27082440")
     w.run(only=["address_book"])
     bc = raynet_business_case(w, acme, "Exportovaný", phase="Před uzavřením")

@@ -9,17 +9,11 @@ from decimal import Decimal as D
 from engine.resources import mappings_dir
 from engine.sync.paths import get_path
 from tests.sync.helpers import (
-    invoice_item, pohoda_address, pohoda_edit, pohoda_invoice, pohoda_pay, pohoda_records, pohoda_stock, raynet_company,
+    invoice_item, mapping_overlay, pohoda_address, pohoda_edit, pohoda_invoice, pohoda_pay, pohoda_records, pohoda_stock, raynet_company,
     raynet_invoice, raynet_records,
 )
 
 STANDARD = mappings_dir() / "standard.yaml"
-
-
-def overlay(tmp_path, body: str, name: str = "overlay.yaml"):
-    path = tmp_path / name
-    path.write_text(f"version: 1\nextends: {STANDARD}\n{body}", encoding="utf-8")
-    return path
 
 
 def invoices(w) -> dict[str, dict]:
@@ -69,7 +63,7 @@ def test_pohoda_invoices_of_every_kind_reach_raynet_and_a_second_run_writes_noth
 
 
 def test_kinds_select_which_invoices_transfer_R_F2(world_factory, tmp_path):
-    w = world_factory(mapping_path=overlay(tmp_path, "agendas:\n  issued_invoices:\n    kinds: [advance]\n"))
+    w = world_factory(mapping_path=mapping_overlay(tmp_path, "agendas:\n  issued_invoices:\n    kinds: [advance]\n"))
     partner = pohoda_address(w, "Beta a.s.", ico="22222222")
     pohoda_invoice(w, partner, [invoice_item("Zboží")], text="Běžná")
     pohoda_invoice(w, partner, [invoice_item("Záloha")], kind="issuedAdvanceInvoice", text="Zálohová")
@@ -122,7 +116,7 @@ def test_foreign_currency_needs_a_price_list_in_it_on_both_sides_R_C3_R_G5(world
     no_mapping = w.run()
     [q] = no_mapping.report.quarantine
     assert q.rule == "R-C3" and "EUR" in q.message and "currencies.foreign" in q.message
-    w.use_mapping(overlay(tmp_path, "currencies:\n  foreign: [EUR]\nprice_lists:\n  eur:\n    pohoda: Prodejní EUR\n"
+    w.use_mapping(mapping_overlay(tmp_path, "currencies:\n  foreign: [EUR]\nprice_lists:\n  eur:\n    pohoda: Prodejní EUR\n"
                                     "    raynet: Ceník EUR\n    currency: EUR\n"))
     no_raynet_list = w.run()
     [q] = no_raynet_list.report.quarantine
@@ -153,7 +147,7 @@ def test_a_credit_note_raynet_answers_without_an_id_is_found_by_its_reason_R_F2(
 
 
 def test_raynet_invoices_are_created_once_in_pohoda_by_kind_with_stock_links_R_F4_R_E2(world_factory, tmp_path):
-    mapping = overlay(tmp_path, "agendas:\n  issued_invoices:\n    item_fields:\n      code:\n        pohoda: code\n"
+    mapping = mapping_overlay(tmp_path, "agendas:\n  issued_invoices:\n    item_fields:\n      code:\n        pohoda: code\n"
                                 "        raynet: description\n        direction: to_pohoda\n")
     w = world_factory(mapping_path=mapping)
     pohoda_stock(w, "SR-M6", "Šroub M6")
@@ -246,6 +240,6 @@ def test_the_run_refuses_to_start_without_raynet_invoicing_module_R_F1(world_fac
     assert "invoicing module" in result.report.message and "enabled: false" in result.report.message
     assert raynet_records(w, "company") == []  # refused before any agenda ran
     # switched off in the mapping, the rest of the sync runs
-    w.use_mapping(overlay(tmp_path, "agendas:\n  issued_invoices:\n    enabled: false\n"
+    w.use_mapping(mapping_overlay(tmp_path, "agendas:\n  issued_invoices:\n    enabled: false\n"
                                     "  payments:\n    enabled: false\n"))
     assert w.run().exit_code == 0 and len(raynet_records(w, "company")) == 1

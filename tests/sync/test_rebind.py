@@ -16,14 +16,12 @@ from engine.raynet.entities import RaynetApi
 from engine.resources import mappings_dir
 from engine.sandbox.pohoda import PohodaSandbox
 from engine.sandbox.raynet import RaynetSandbox
-from engine.state import Link, open_state
+from engine.state import open_state
 from engine.sync.binding import BindingError
 from engine.sync.paths import get_path
 from engine.sync.pohoda_gateway import PohodaGateway
 from engine.sync.rebind import RebindRefused, rebind
 from engine.sync.runner import renderer_for, run_sync
-from engine.sync.steps import STEPS
-from engine.sync.steps.base import Step
 from tests.sync.processes import CLI
 
 STANDARD = mappings_dir() / "standard.yaml"
@@ -41,26 +39,19 @@ def address(name, ico, city="Brno"):
         "company": name, "ico": ico, "street": "Krátká 2", "city": city, "zip": "60200"}}}}}
 
 
-def order(number):
+def order(number, partner):
     return {"record": {"orderHeader": {"orderType": "receivedOrder", "number": {"numberRequested": number},
-                                       "date": "2025-10-01", "text": f"Objednávka {number}"},
+                                       "date": "2025-10-01", "text": f"Objednávka {number}",
+                                       "partnerIdentity": {"id": partner}},
                        "orderDetail": {"orderItem": [{"text": "Šroub", "quantity": 5, "homeCurrency": {"unitPrice": 2}}]}}}
 
 
 RAYNET_SEED = {"records": {"company": [company("Alfa s.r.o.", "27082440"), company("Beta s.r.o.", "25596641"),
                                        company("Gama a.s.", "46505334")]}}
+#: Gama's two orders (address-book record 1): the sync makes a contract, a business case and an order of each
 OLD_SEED = {"address_book": [address("Gama a.s.", "46505334"), address("Delta s.r.o.", "28992610"),
                              address("Epsilon s.r.o.", "27384527")],
-            "received_orders": [order("25OP0001"), order("25OP0002")]}
-
-
-class OrdersByNumber(Step):
-    """A bare received-orders step: enough for rebind to find orders by number (its real step is elsewhere)."""
-
-    agenda = "received_orders"
-    raynet_entity = "salesOrder"
-    pohoda_agenda = "received_orders"
-    pohoda_updatable = False
+            "received_orders": [order("25OP0001", 1), order("25OP0002", 1)]}
 
 
 class Closing:
@@ -73,13 +64,14 @@ class Closing:
         self.old = PohodaSandbox(seed=OLD_SEED, xsd_dir=xsd_dir).start()
         self.state_path = tmp_path / "state.sqlite"
         first = self.run(self.old, 2025)
-        assert first.report.totals().created == 4, first.report.to_dict()
-        # two orders linked earlier (their own step is not on this branch): Raynet orders 1 and 2
-        state = open_state(self.state_path)
-        for n in (1, 2):
-            state.save_link(Link(agenda="received_orders", raynet_id=n, pohoda_id=n, pohoda_number=f"25OP000{n}",
-                                 raynet_entity="salesOrder"))
-        state.close()
+        counts = first.report.counts
+        assert first.report.status == "ok", first.report.to_dict()
+        assert (counts["address_book"]["to_pohoda"].created, counts["address_book"]["to_raynet"].created) == (2, 2)
+        # R-R3: each order got a contract in POHODA, a business case and an order in Raynet
+        assert (counts["contracts"]["to_pohoda"].created, counts["contracts"]["to_raynet"].created,
+                counts["received_orders"]["to_raynet"].created) == (2, 2, 2)
+        self.orders = {l.pohoda_number: l for l in self.links("received_orders").values()}
+        self.contracts = {l.pohoda_id: l for l in self.links("contracts").values()}
         self.new = PohodaSandbox(seed=self.new_unit_seed(), xsd_dir=xsd_dir).start()
 
     def old_id(self, name):
@@ -95,11 +87,22 @@ class Closing:
             return entry
 
         new_client = address("Zeta s.r.o.", "45192014")
+        # the contracts agenda is carried whole, under new ids (8, 9) (orders cannot be updated through XML, so
+        # an order's pairing with the contract rpsync made for it lives in the sync state: R-R3)
+        contracts = {old.id: 8 + n for n, old in enumerate(self.old.store.all("contracts"))}
+        carried = {}
+        for old in self.old.store.all("contracts"):
+            record = copy.deepcopy(old.record)
+            record["contractDesc"]["partnerIdentity"]["id"] = 3                 # Gama's id in the new unit
+            carried[old.id] = {"id": contracts[old.id], "record": record}
+        open_order = copy.deepcopy(self.old.store.get("received_orders", 1).record)
+        open_order["orderHeader"]["partnerIdentity"]["id"] = 3
         return {
             "address_book": [carry("Alfa s.r.o.", 1), {"id": 2, **new_client}, carry("Gama a.s.", 3),
                              carry("Beta s.r.o.", 4, ext=False), carry("Delta s.r.o.", 5)],
+            "contracts": list(carried.values()),
             # Epsilon was not carried over; order 25OP0002 was processed in 2025 and stays there
-            "received_orders": [{"id": 7, "record": copy.deepcopy(self.old.store.get("received_orders", 1).record)}],
+            "received_orders": [{"id": 7, "record": open_order}],
         }
 
     def gateway(self, unit, year):
@@ -113,12 +116,10 @@ class Closing:
             api.client.close()
             gw.close()
 
-    def rebind(self, *, dry_run=False, monkeypatch=None):
+    def rebind(self, *, dry_run=False):
         api, gw = RaynetApi(self.raynet.client()), self.gateway(self.new, 2026)
         try:
-            with monkeypatch.context() as m:
-                m.setitem(STEPS, "received_orders", OrdersByNumber)
-                return rebind(self.mapping, state_path=self.state_path, raynet=api, pohoda=gw, dry_run=dry_run)
+            return rebind(self.mapping, state_path=self.state_path, raynet=api, pohoda=gw, dry_run=dry_run)
         finally:
             api.client.close()
             gw.close()
@@ -168,11 +169,12 @@ def test_a_run_against_the_new_unit_refuses_and_points_to_rebind_R_G2(closing):
 def test_dry_run_shows_the_rebinding_and_changes_nothing_R_G2(closing, monkeypatch):
     before = closing.links()
     ext_before = [r.get("extIds") for r in closing.raynet.store.records("company")]
-    report = closing.rebind(dry_run=True, monkeypatch=monkeypatch)
+    report = closing.rebind(dry_run=True)
     assert {(r.agenda, r.how) for r in report.rebound} >= {("address_book", "extId"), ("address_book", "match: ico"),
                                                           ("received_orders", "number")}
     assert sorted(u.old_id for u in report.unresolved if u.agenda == "address_book") == [closing.old_id("Epsilon s.r.o.")]
-    assert report.ext_ids_moved >= 1 and report.ext_ids_removed == 1 and report.exit_code == 3
+    # extIds removed: Epsilon's client, and the order that stayed in 2025 (its POHODA id named the old unit)
+    assert report.ext_ids_moved >= 1 and report.ext_ids_removed == 2 and report.exit_code == 3
     assert closing.links() == before and closing.meta("pohoda_year") == "2025"
     assert [r.get("extIds") for r in closing.raynet.store.records("company")] == ext_before
 
@@ -180,7 +182,7 @@ def test_dry_run_shows_the_rebinding_and_changes_nothing_R_G2(closing, monkeypat
 def test_rebind_re_resolves_every_link_and_creates_nothing_R_G2(closing, monkeypatch):
     raynet_before = closing.raynet.store.count("company")
     delta = closing.raynet_id("Delta s.r.o.")
-    report = closing.rebind(monkeypatch=monkeypatch)
+    report = closing.rebind()
     assert report.exit_code == 3
     how = {(r.agenda, closing.new.store.get("address_book", r.new_id).record["addressbookHeader"]["identity"]
             ["address"]["company"] if r.agenda == "address_book" else r.new_id): r.how for r in report.rebound}
@@ -196,13 +198,22 @@ def test_rebind_re_resolves_every_link_and_creates_nothing_R_G2(closing, monkeyp
     assert epsilon.pohoda_id is None and epsilon.deleted_on == "pohoda"
     [missing] = [u for u in report.unresolved if u.agenda == "address_book"]
     assert "not in the new unit" in missing.reason and "27384527" in missing.reason
+    # the open order moved (by its number), the processed one stayed in 2025 (detached); so did their contracts,
+    # and the open order's pairing with its contract names the contract's new id
+    first, second = closing.orders["25OP0001"], closing.orders["25OP0002"]
     orders = closing.links("received_orders")
-    assert orders[1].pohoda_id == 7 and orders[2].pohoda_id is None and orders[2].pohoda_number == "25OP0002"
+    assert orders[first.raynet_id].pohoda_id == 7 and orders[second.raynet_id].pohoda_id is None
+    assert orders[second.raynet_id].pohoda_number == "25OP0002" and orders[second.raynet_id].deleted_on == "pohoda"
+    contracts = {l.raynet_id: l.pohoda_id for l in closing.links("contracts").values()}
+    assert sorted(contracts.values()) == [8, 9] and {how[("contracts", 8)], how[("contracts", 9)]} == {"number"}
+    assert orders[first.raynet_id].parent_key == f"contracts:{contracts[closing.contracts[1].raynet_id]}"
     # the binding moved; Raynet extIds name the new ids (removed for the detached link)
     assert (closing.meta("pohoda_ico"), closing.meta("pohoda_year"), closing.meta("rebind_pending")) == \
         ("12345678", "2026", None)
     assert closing.raynet.store.get("company", delta)["extIds"] == ["pohoda:address_book:5"]
     assert closing.raynet.store.get("company", closing.raynet_id("Epsilon s.r.o."))["extIds"] == []
+    assert closing.raynet.store.get("salesOrder", first.raynet_id)["extIds"] == ["pohoda:received_orders:7"]
+    assert closing.raynet.store.get("salesOrder", second.raynet_id)["extIds"] == []
     # nothing created or deleted anywhere
     assert closing.raynet.store.count("company") == raynet_before and closing.new.store.count("address_book") == 5
 
@@ -222,7 +233,7 @@ def test_rebind_re_resolves_every_link_and_creates_nothing_R_G2(closing, monkeyp
     # the old unit is refused now, and a second rebind finds nothing to change
     with pytest.raises(BindingError):
         closing.run(closing.old, 2025)
-    again = closing.rebind(monkeypatch=monkeypatch)
+    again = closing.rebind()
     assert again.rebound == [] and again.unresolved == []
 
 
@@ -233,7 +244,7 @@ def test_links_matching_several_records_stop_the_rebind_and_change_nothing_R_G2(
     closing.new.store.put("address_book", 9, duplicate)
     before = closing.links()
     with pytest.raises(RebindRefused) as err:
-        closing.rebind(monkeypatch=monkeypatch)
+        closing.rebind()
     [ambiguous] = err.value.report.ambiguous
     assert ambiguous.raynet_id == closing.raynet_id("Gama a.s.") and "ids 3, 9" in ambiguous.reason
     assert closing.links() == before and closing.meta("pohoda_year") == "2025"
@@ -242,10 +253,6 @@ def test_links_matching_several_records_stop_the_rebind_and_change_nothing_R_G2(
 def test_the_cli_prints_what_moved_and_what_was_not_found_R_G2(closing, monkeypatch):
     for name, value in demo_environment().items():
         monkeypatch.setenv(name, value)
-    state = open_state(closing.state_path)
-    for link in state.iter_links("received_orders"):  # the CLI process knows the real steps only
-        state.delete_link(link.id)
-    state.close()
     profile = closing.profile(closing.new, 2026)
     result = CliRunner().invoke(app, ["rebind", "-m", str(STANDARD), "-p", str(profile), "--dry-run", "-q"],
                                 env={"COLUMNS": "200"})
@@ -261,10 +268,6 @@ def test_a_killed_rebind_is_finished_by_running_it_again_R_G2(closing, monkeypat
     import os
     import subprocess
 
-    state = open_state(closing.state_path)
-    for link in state.iter_links("received_orders"):
-        state.delete_link(link.id)
-    state.close()
     profile = closing.profile(closing.new, 2026)
     env = {**os.environ, **demo_environment(), "RPSYNC_CRASH_AT": "rebind:ext-id-removed"}
     args = [*CLI, "rebind", "-m", str(STANDARD), "-p", str(profile), "-q"]
@@ -282,3 +285,151 @@ def test_a_killed_rebind_is_finished_by_running_it_again_R_G2(closing, monkeypat
     assert closing.meta("rebind_pending") is None
     assert closing.raynet.store.get("company", closing.raynet_id("Delta s.r.o."))["extIds"] == ["pohoda:address_book:5"]
     assert closing.run(closing.new, 2026).report.totals().created == 1   # Zeta only
+
+
+# ---------------------------------------------------------------- every agenda: the demo world after a closing
+
+SHIFT = 100   # the new unit numbers every record anew: old id + 100
+
+
+def _shifted(record):
+    """A record of the old unit as the new unit holds it: its references to other records renumbered."""
+    record = copy.deepcopy(record)
+
+    def walk(node):
+        if isinstance(node, dict):
+            for key, value in node.items():
+                if key in ("partnerIdentity", "stockItem") and isinstance(value, dict) and value.get("id") is not None:
+                    value["id"] += SHIFT
+                if key == "refAddress" and value.get("refAD") is not None:
+                    value["refAD"] += SHIFT
+                walk(value)
+        elif isinstance(node, list):
+            for value in node:
+                walk(value)
+
+    walk(record)
+    return record
+
+
+def closing_of(store, *, carry_invoice: str) -> dict:
+    """What a year-end closing carries from the demo world's unit into the next one, every id renumbered:
+    the address book (with delivery addresses; rpsync's extIds of every other record), stock, sales prices,
+    contracts, the open received orders, and one issued invoice with its liquidations (``carry_invoice``,
+    so payments are re-keyed too); offers, settled orders and the other invoices stay in 2025."""
+    seed = {}
+    for agenda in ("address_book", "stock", "sales_prices", "contracts", "received_orders", "issued_invoices"):
+        seed[agenda] = []
+        for n, old in enumerate(store.all(agenda)):
+            record = _shifted(old.record)
+            header = record.get("orderHeader") or record.get("invoiceHeader") or {}
+            if agenda == "received_orders" and (header.get("isExecuted") or header.get("storno")):
+                continue
+            if agenda == "issued_invoices" and header["number"]["numberRequested"] != carry_invoice:
+                continue
+            for ship in get_path(record, "addressbookHeader.identity.shipToAddress") or ():
+                ship["id"] += SHIFT
+            for liquidation in get_path(record, "liquidations.liquidation") or ():
+                liquidation["id"] += SHIFT
+            if agenda == "sales_prices":
+                record["id"] += SHIFT
+            entry = {"id": old.id + SHIFT, "record": record}
+            if old.ext_ids and n % 2 == 0:
+                entry["ext_ids"] = dict(old.ext_ids)
+            seed[agenda].append(entry)
+    return seed
+
+
+@pytest.mark.parametrize("persons_as", ["contact_persons", "delivery_addresses"])
+def test_the_demo_world_rebinds_every_agenda_and_the_next_run_writes_nothing_R_G2(world_factory, pohoda_xsd_dir,
+                                                                                  tmp_path, persons_as):
+    """``persons_as``: Raynet persons go to POHODA as contact persons (standard) or as delivery addresses of
+    their client's record (R-P2), whose links are the contact-persons step's own (``contact_persons.ships``)."""
+    from engine.demo import generate
+    from tests.sync.helpers import mapping_overlay, raynet_records
+
+    mapping = mapping_overlay(tmp_path, f"agendas:\n  contact_persons:\n    to_pohoda_as: {persons_as}\n")
+    w = world_factory(raynet_seed=generate.load("raynet"), pohoda_seed=generate.load("pohoda"), mapping_path=mapping)
+    ships_too = {"contact_persons.ships"} if persons_as == "delivery_addresses" else set()
+
+    def gateway(unit, year):
+        return PohodaGateway(unit.transport(), ico="12345678", year=year, renderer=renderer_for(w.mapping))
+
+    def run(unit, year):
+        api, gw = w.api(), gateway(unit, year)
+        try:
+            return run_sync(w.mapping, state_path=w.state_path, raynet=api, pohoda=gw)
+        finally:
+            api.client.close()
+            gw.close()
+
+    assert run(w.pohoda, 2025).exit_code == 3
+    new = PohodaSandbox(seed=closing_of(w.pohoda.store, carry_invoice="25FV0001"), xsd_dir=pohoda_xsd_dir).start()
+    try:
+        api, gw = w.api(), gateway(new, 2026)
+        try:
+            report = rebind(w.mapping, state_path=w.state_path, raynet=api, pohoda=gw)
+        finally:
+            api.client.close()
+            gw.close()
+        state = open_state(w.state_path)
+        links = {agenda: list(state.iter_links(agenda)) for agenda in report.checked}
+        state.close()
+        rebound = {r.agenda for r in report.rebound}
+        assert rebound == {"address_book", "delivery_addresses", "contact_persons", "stock", "sales_prices",
+                           "contracts", "received_orders", "issued_invoices", "payments"} | ships_too, report.to_dict()
+        assert report.ambiguous == [] and report.exit_code == 3
+        # what stayed in 2025 is reported and detached: offers, settled orders, the other invoices, their payments
+        assert {u.agenda for u in report.unresolved} == {"offers", "received_orders", "issued_invoices", "payments"}, \
+            [u for u in report.unresolved if u.agenda == "contact_persons"]
+        assert all("not in the new unit" in u.reason for u in report.unresolved)
+        assert {l.pohoda_number for l in links["received_orders"] if l.pohoda_id is None} >= {"25OP0002", "25OP0003"}
+        # every link names a record of the new unit, and sub-records name their parent's new id
+        book = {s.id: s.record for s in new.store.all("address_book")}
+
+        def ships_of(adb):
+            return get_path(new.store.get("address_book", adb).record, "addressbookHeader.identity.shipToAddress")
+        for link in links["address_book"] + links["contact_persons"]:
+            assert link.pohoda_id is None or link.pohoda_id in book, link
+        assert len(links.get("contact_persons.ships", [])) == (4 if ships_too else 0)   # the 4 Raynet persons
+        for link in links["delivery_addresses"] + links.get("contact_persons.ships", []):
+            adb = int(link.parent_key.split("adb=")[1])
+            assert adb > SHIFT and link.pohoda_id in {s["id"] for s in ships_of(adb)}
+        for link in links["contact_persons"]:
+            adb = int(link.parent_key.split("adb=")[1])
+            assert get_path(book[link.pohoda_id], "addressbookHeader.refAddress.refAD") == adb > SHIFT
+        contracts = {s.id for s in new.store.all("contracts")}
+        for link in links["received_orders"]:
+            if link.pohoda_id is not None:
+                assert int(link.parent_key.split(":")[1]) in contracts, link
+        [invoice] = [l for l in links["issued_invoices"] if l.pohoda_id is not None]
+        paid = [l for l in links["payments"] if l.pohoda_id is not None]
+        assert len(paid) == 2 and {l.parent_key for l in paid} == {f"issued_invoices:{invoice.pohoda_id}"}
+        assert {r.how for r in report.rebound if r.agenda == "payments"} == {"match: payment"}
+
+        # the next run against the new unit writes nothing: no duplicate, no lost link, no re-sent price
+        after = run(new, 2026)
+        t = after.report.totals()
+        assert (t.created, t.updated) == (0, 0), after.report.to_dict()
+        assert sorted((q.agenda, q.rule) for q in after.report.quarantine) == [   # bad on purpose, still there
+            ("address_book", "R-A2"), ("address_book", "R-A2"), ("received_orders", "R-C1"),
+            ("received_orders", "R-R1")]
+        # changes reach the right records on both sides: a Raynet delivery address → its POHODA ship in the
+        # new unit (written through the parent's new id); a contact person in the new unit → its Raynet person
+        address = next(l for l in links["delivery_addresses"] if l.raynet_entity == "companyAddress"
+                       and l.pohoda_ext_id)
+        company = next(c for c in raynet_records(w, "company")
+                       if any(a["id"] == address.raynet_id for a in c.get("addresses") or ()))
+        w.api().companies.update_address(company["id"], address.raynet_id, {"address": {"street": "Nová 26"}})
+        person = next(l for l in links["contact_persons"] if l.pohoda_id is not None)
+        record = new.store.get("address_book", person.pohoda_id).record
+        record["addressbookHeader"]["identity"]["address"]["phone"] = "+420 777 000 026"
+        new.store.put("address_book", person.pohoda_id, record)
+        changed = run(new, 2026)
+        assert changed.report.counts["delivery_addresses"]["to_pohoda"].updated == 1, changed.report.to_dict()
+        adb = int(address.parent_key.split("adb=")[1])
+        assert [s["street"] for s in ships_of(adb) if s["id"] == address.pohoda_id] == ["Nová 26"]
+        assert w.raynet.store.render("person", person.raynet_id)["contactInfo"]["tel1"] == "+420 777 000 026"
+        assert run(new, 2026).report.totals().updated == 0
+    finally:
+        new.close()

@@ -4,12 +4,9 @@ from __future__ import annotations
 
 from decimal import Decimal as D
 
-import pytest
-
-import engine.sync.steps.related_prices as related_step
 from tests.sync.helpers import (
-    Crash, age_pohoda, crash_at, overlay, pohoda_stock, pohoda_stock_update, raynet_records,
-    raynet_requests_since, sales_price,
+    age_pohoda, mapping_overlay, pohoda_stock, pohoda_stock_update, raynet_records, raynet_requests_since,
+    run_killed, sales_price,
 )
 
 CATALOG = ("stock", "sales_prices", "related_prices")
@@ -84,11 +81,8 @@ def test_a_crash_after_the_upsert_landed_is_redone_without_duplicates_R_L2(world
     pohoda_stock(w, "K-1", related={"Prodejní cena": D(5)})
     pohoda_stock(w, "K-2", related={"Prodejní cena": D(6)})
 
-    undo = crash_at(monkeypatch, related_step, "related_prices:raynet-upsert:sent")
-    with pytest.raises(Crash):
-        w.run(only=CATALOG)
+    run_killed(w, monkeypatch, "related_prices:raynet-upsert:sent", only=CATALOG)
     assert items(w) == {"K-1": D(5), "K-2": D(6)}  # Raynet holds them, the state does not know
-    undo()
     again = w.run(only=CATALOG)
     assert again.report.status == "ok" and again.report.counts["related_prices"]["to_raynet"].updated == 2
     [pl] = [p for p in raynet_records(w, "priceList") if p["name"] == "Základní ceník"]
@@ -109,7 +103,7 @@ def test_dry_run_plans_the_item_upserts_and_sends_none_R_L2(world_factory):
 
 
 def test_prices_of_an_item_the_stock_agenda_no_longer_transfers_stay_as_they_are_R_L2(world_factory, tmp_path):
-    path = overlay(tmp_path, "agendas:\n  stock:\n    filter:\n      to_raynet: 'stockHeader.isSales == true'\n")
+    path = mapping_overlay(tmp_path, "agendas:\n  stock:\n    filter:\n      to_raynet: 'stockHeader.isSales == true'\n")
     w = world_factory(mapping_path=path, pohoda_seed=LEVELS)
     sid = pohoda_stock(w, "F-1", related={"Prodejní cena": D(8)})
     pohoda_stock_update(w, sid, isSales=True)

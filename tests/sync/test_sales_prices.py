@@ -5,7 +5,7 @@ from __future__ import annotations
 from decimal import Decimal as D
 
 from engine.resources import mappings_dir
-from tests.sync.helpers import overlay, pohoda_stock, raynet_records, raynet_requests_since, sales_price
+from tests.sync.helpers import mapping_overlay, pohoda_stock, raynet_records, raynet_requests_since, sales_price
 
 CATALOG = ("stock", "sales_prices", "related_prices")
 BASIC = sales_price(1, "Prodejní cena", priceType="basicPrice")
@@ -49,7 +49,7 @@ def test_an_existing_price_list_is_paired_by_name_not_created_again_R_L1(world_f
 
 
 def test_a_missing_price_list_is_not_created_when_the_mapping_says_so_R_L1(world_factory, tmp_path):
-    path = overlay(tmp_path, "price_lists:\n  selling_price:\n    create_missing: false\n")
+    path = mapping_overlay(tmp_path, "price_lists:\n  selling_price:\n    create_missing: false\n")
     w = world_factory(mapping_path=path, pohoda_seed={"sales_prices": [BASIC]})
     result = w.run(only=CATALOG)
     [q] = result.report.quarantine
@@ -58,7 +58,7 @@ def test_a_missing_price_list_is_not_created_when_the_mapping_says_so_R_L1(world
 
 
 def test_a_foreign_currency_price_list_needs_the_currency_in_raynet_R_L1_R_C3(world_factory, tmp_path):
-    path = overlay(tmp_path, "currencies:\n  foreign: [USD]\nprice_lists:\n  usd:\n    pohoda: USD\n"
+    path = mapping_overlay(tmp_path, "currencies:\n  foreign: [USD]\nprice_lists:\n  usd:\n    pohoda: USD\n"
                              "    raynet: Ceník USD\n    currency: USD\n")
     w = world_factory(mapping_path=path, pohoda_seed={"sales_prices": [BASIC, sales_price(2, "USD", currency="USD")]})
     pohoda_stock(w, "US-1", "Vývozní zboží", price=D(100), related={"USD": D("4.5")})
@@ -102,3 +102,21 @@ def test_an_existing_price_list_in_another_currency_is_not_paired_silently_R_C3(
     assert q.rule == "R-C3" and "is in €" in q.message and "is in CZK" in q.message
     # checked again on every run until it is settled (the pair is not taken as in sync)
     assert [q.rule for q in w.run(only=CATALOG).report.quarantine] == ["R-C3"]
+
+
+def test_the_pohoda_simulators_own_demo_data_follows_the_standard_mapping_R_L1_R_C4(world_factory):
+    """`rpsync sandbox pohoda --demo` with the standard mapping: its basic sales price level is the one the
+    standard mapping names ("Prodejní cena"), its contract 25ZAK0001 is in the series — every agenda goes to
+    Raynet, nothing is quarantined or noted, and a second run writes nothing."""
+    from engine.sandbox.pohoda import DEMO_SEED
+
+    w = world_factory(pohoda_seed=DEMO_SEED)
+    result = w.run()
+    assert (result.exit_code, result.report.quarantine, result.report.notes) == (0, [], [])
+    created = {a: c["to_raynet"].created for a, c in result.report.counts.items() if "to_raynet" in c}
+    assert all(created[a] >= 1 for a in ("address_book", "delivery_addresses", "contact_persons", "stock",
+                                          "sales_prices", "related_prices", "contracts", "received_orders",
+                                          "issued_invoices", "payments")), created
+    assert items_of(w, "Základní ceník") == {"SR-M6": D("2.50")}
+    again = w.run().report.totals()
+    assert (again.created, again.updated, again.quarantined) == (0, 0, 0)

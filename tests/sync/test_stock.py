@@ -6,11 +6,10 @@ from decimal import Decimal as D
 
 import pytest
 
-import engine.sync.steps.base as base_step
 from engine.resources import mappings_dir
 from tests.sync.helpers import (
-    Crash, age_pohoda, crash_at, overlay, pohoda_stock, pohoda_stock_update, raynet_records,
-    raynet_requests_since, sales_price,
+    age_pohoda, mapping_overlay, pohoda_stock, pohoda_stock_update, raynet_records, raynet_requests_since,
+    run_killed, sales_price,
 )
 
 CATALOG = ("stock", "sales_prices", "related_prices")
@@ -37,7 +36,7 @@ def test_every_kind_of_stock_item_becomes_a_product_R_S1(world_factory, tmp_path
     assert made["K-card"]["taxRate"] == D(21)  # translate(vat_rate_percent, "high")
 
     # a mapping can narrow the kinds: only cards and services become products
-    narrow = world_factory(mapping_path=overlay(tmp_path, "agendas:\n  stock:\n    kinds: [card, service]\n"))
+    narrow = world_factory(mapping_path=mapping_overlay(tmp_path, "agendas:\n  stock:\n    kinds: [card, service]\n"))
     for kind in KINDS:
         pohoda_stock(narrow, f"N-{kind}", kind=kind)
     counts = narrow.run(only=CATALOG).report.counts["stock"]["to_raynet"]
@@ -174,11 +173,8 @@ def test_dry_run_lists_the_writes_and_writes_nothing_R_G3(world_factory):
 def test_a_crash_around_the_product_create_is_reconciled_not_duplicated(world_factory, monkeypatch, point, landed):
     w = world_factory()
     pohoda_stock(w, "C-1", "Jediný")
-    undo = crash_at(monkeypatch, base_step, point)
-    with pytest.raises(Crash):
-        w.run(only=CATALOG)
+    run_killed(w, monkeypatch, point, only=CATALOG)
     assert len(products(w)) == landed  # the state only has the intent
-    undo()
     again = w.run(only=CATALOG)
     assert len(products(w)) == 1 and again.report.counts["stock"]["to_raynet"].created == 1 - landed
     assert any("interrupted raynet create had landed" in n for n in again.report.notes) == bool(landed)

@@ -3,7 +3,7 @@
     {"address_book": [{"id": 1, "ext_ids": {"raynet": "501"}, "saved_at": "2025-01-02T10:00:00",
                        "record": {"addressbookHeader": {…}}}, …],
      "stock": [{"record": {"stockHeader": {"code": "SR-M6", …}}}],
-     "sales_prices": [{"record": {"id": 1, "code": "Prodejní", …}}],
+     "sales_prices": [{"record": {"id": 1, "code": "Prodejní cena", …}}],
      "received_orders": [...], "offers": [...], "issued_invoices": [...], "contracts": [...]}
 
 An entry may also be the bare record. Values are typed through the agenda's

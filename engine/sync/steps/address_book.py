@@ -12,6 +12,7 @@ from typing import Any, Iterator, Mapping
 
 from engine.state.model import Link
 from engine.sync.paths import get_path, set_path
+from engine.sync.snapshot import norm_text
 from engine.sync.raynet_records import (
     address_update_body, body_from_values, company_create_body, primary_address_id, split_company,
 )
@@ -22,10 +23,6 @@ ADR = "addressbookHeader.identity.address"
 
 def norm_ico(value: Any) -> str:
     return re.sub(r"\D", "", str(value or ""))
-
-
-def norm_text(value: Any) -> str:
-    return re.sub(r"\s+", " ", str(value or "")).strip().casefold()
 
 
 class AddressBookStep(Step):

@@ -44,6 +44,7 @@ from engine.sync.pohoda_gateway import Write, ext_ids, pohoda_id, pohoda_number
 from engine.sync.report import AgendaCounts, ConflictItem, QuarantineItem
 from engine.sync.snapshot import canonical
 from engine.sync.stage import Stage
+from engine.sync.steps.rebinding import Keys, Moved, RebindSource, moved_parent_key
 
 RAYNET, POHODA = "raynet", "pohoda"
 #: re-read this much before a POHODA cursor (its clock and ours may differ a little)
@@ -182,6 +183,12 @@ class Step:
     # ---- keys ---------------------------------------------------------------
     def raynet_id_of(self, record: Mapping[str, Any]) -> int:
         return int(record["id"])
+
+    def pohoda_ext_id_for(self, raynet_id: Any) -> str:
+        """The extId (``typ:ids``, with the mapping's ``ext_system``) a POHODA record this step creates from
+        Raynet record ``raynet_id`` carries. Agendas sharing a POHODA agenda with another step (contact persons
+        live in the address book beside the clients) prefix it, so two Raynet id spaces never collide."""
+        return str(raynet_id)
 
     def pohoda_id_of(self, record: Mapping[str, Any]) -> int:
         value = pohoda_id(self.pohoda_agenda, record)
@@ -417,6 +424,10 @@ class Step:
     def save_link(self, raynet_id: int | None, pid: int | None, pohoda_record: Mapping | None = None,
                   link: Link | None = None, **extra: Any) -> Link:
         number = pohoda_number(self.pohoda_agenda, pohoda_record) if pohoda_record else None
+        if link is None:  # the link either record already has (a half link): kept, not overwritten
+            state = self.ctx.state
+            link = (state.find_link(self.agenda, raynet_id=raynet_id) if raynet_id is not None else None) \
+                or (state.find_link(self.agenda, pohoda_id=pid) if pid is not None else None)
         base = link or Link(agenda=self.agenda, raynet_id=None, pohoda_id=None)
         new = Link(
             id=base.id, agenda=self.agenda, raynet_entity=self.raynet_entity,
@@ -637,7 +648,8 @@ class Step:
         record, kwargs = self.pohoda_document(values, r, link)
         label = self.label(RAYNET, r)
         try:
-            xml = self.ctx.renderer.render_document(self.pohoda_agenda, record, action="add", ext_id=rid,
+            xml = self.ctx.renderer.render_document(self.pohoda_agenda, record, action="add",
+                                                    ext_id=self.pohoda_ext_id_for(rid),
                                                     label=label, **kwargs)
         except render.RenderError as exc:
             raise Reject(exc.message, field=getattr(exc, "field", None), rule="R-G6") from None
@@ -682,7 +694,8 @@ class Step:
             intents[item.write.item_id] = ctx.state.begin_intent(
                 ctx.run_id, self.agenda, POHODA, item.op, item.write.key,
                 source_id=str(item.raynet_id) if item.raynet_id is not None else None,
-                ext_id=str(item.raynet_id) if item.op == "create" and item.raynet_id is not None else None)
+                ext_id=self.pohoda_ext_id_for(item.raynet_id)
+                if item.op == "create" and item.raynet_id is not None else None)
         crashpoint(f"{self.agenda}:pohoda:journaled")
         for result in ctx.pohoda.write(item.write for item in queue):
             item = next(i for i in queue if i.write.item_id == result.write.item_id)
@@ -706,7 +719,8 @@ class Step:
                 ctx.state.finish_intent(intent.id, IntentStatus.DONE, result_id=str(pid))
             if item.op == "create":
                 p_record = dict(item.pohoda_record or {})
-                link = self.save_link(item.raynet_id, pid, None, item.link, pohoda_ext_id=str(item.raynet_id))
+                link = self.save_link(item.raynet_id, pid, None, item.link,
+                                      pohoda_ext_id=self.pohoda_ext_id_for(item.raynet_id))
                 if number and not link.pohoda_number:
                     link = ctx.state.save_link(Link(**{**link.__dict__, "pohoda_number": number}))
                 self.store_shadows(link, item.raynet_record, p_record)
@@ -726,18 +740,63 @@ class Step:
 
     # ======================================================== reconciliation
     def reconcile_create(self, intent) -> int | None:
-        """Find on its target a create whose answer was lost; link it and return its id (else None)."""
+        """Find on its target a create whose answer was lost; link it and return its id (else None).
+
+        What the target holds now stands as that side's shadow, as after a create that was answered: the
+        next run sees no change there (nothing echoes back), and writes only what differs from the source."""
         if intent.target == RAYNET:
             record = self.entity_api().get_by_ext_id(intent.ext_id)
             if record is None:
                 return None
             rid = int(record["id"])
-            self.save_link(rid, int(intent.source_id) if intent.source_id else None, None,
-                           raynet_ext_id=intent.ext_id)
+            pid = int(intent.source_id) if intent.source_id else None
+            source = self.refetch_pohoda(pid) if pid is not None else None   # its number, as a create links it
+            link = self.save_link(rid, pid, source, raynet_ext_id=intent.ext_id)
+            self.store_shadows(link, self.prepare_raynet(record), None)
             return rid
         record = self.ctx.pohoda.find_by_ext_id(self.pohoda_agenda, intent.ext_id, **self.pohoda_list_context())
         if record is None:
             return None
         pid = self.pohoda_id_of(record)
-        self.save_link(int(intent.ext_id), pid, record, pohoda_ext_id=intent.ext_id)
+        link = self.save_link(int(intent.source_id), pid, record, pohoda_ext_id=intent.ext_id)
+        self.store_shadows(link, None, record)
         return pid
+
+    # ============================================================ rebind (R-G2)
+    def rebind_sources(self, moved: Moved) -> list[RebindSource]:
+        """Where ``rpsync rebind`` finds this agenda's records in a new accounting unit (``moved``: what the
+        agendas before it moved). Default: ``read_pohoda(None)``, ``pohoda_id_of``, and the keys extId (rpsync's,
+        with the mapping's ``ext_system``), document number, then the mapping's match keys — of a link, from
+        what it stores and its POHODA shadow."""
+        system = self.ctx.mapping.pohoda.ext_system
+
+        def keys_of(record: dict) -> Keys:
+            keys: Keys = [("extId", e) for e in ext_ids(self.pohoda_agenda, record, system)]
+            number = pohoda_number(self.pohoda_agenda, record)
+            if number:
+                keys.append(("number", number))
+            return keys + [(f"match: {k}", v) for k, v in self.match_keys(POHODA, record)]
+
+        return [RebindSource(self.agenda, lambda: self.read_pohoda(None), self.pohoda_id_of, keys_of,
+                             self.rebind_link_keys)]
+
+    def rebind_link_keys(self, link: Link, shadow: dict | None) -> Keys:
+        keys: Keys = []
+        if link.pohoda_ext_id:
+            keys.append(("extId", str(link.pohoda_ext_id)))
+        if link.pohoda_number:
+            keys.append(("number", str(link.pohoda_number)))
+        if shadow:
+            keys += [(f"match: {k}", v) for k, v in self.match_keys(POHODA, shadow)]
+        return keys
+
+    def rebind_commit(self, moved: Moved) -> None:
+        """Inside rebind's transaction, after every link holds its new POHODA id: re-key what else of this
+        agenda's state names POHODA ids of the old unit. Default: parent keys ``<agenda>:<POHODA id>`` (an
+        order's contract, a payment's invoice)."""
+        state = self.ctx.state
+        for link in list(state.iter_links(self.agenda)):
+            key = moved_parent_key(link.parent_key, moved)
+            if key != link.parent_key:
+                state.save_link(Link(**{**link.__dict__, "parent_key": key}))
+

@@ -38,9 +38,13 @@ from engine.state.model import Link
 from engine.sync.merge import decide, make_shadow, shadow_paths
 from engine.sync.paths import get_path, set_path
 from engine.sync.raynet_records import body_from_values
+from engine.sync.snapshot import norm_text
 from engine.sync.steps.base import POHODA, RAYNET, Reject, Step
-from engine.sync.steps.sub_records import PARENT_PATHS, Parent, ShipWriter, SubRecords, norm, parent_of, with_parent
+from engine.sync.steps.sub_records import PARENT_PATHS, Parent, ShipWriter, SubRecords, parent_of, with_parent
 
+#: the extId (``typ:ids``) of a POHODA contact person rpsync creates for Raynet person <id>: contact persons are
+#: address-book records, and the address-book step's extIds are Raynet client ids (another id space)
+POHODA_EXT_ID = "person-{}"
 #: where the links of persons written as POHODA delivery addresses live (their POHODA ids are delivery-address
 #: ids, another id space than the address-book ids of contact persons)
 SHIP_LINKS = "contact_persons.ships"
@@ -64,6 +68,9 @@ class ContactPersonsStep(SubRecords, Step):
                                 paths_p=shadow_paths(self.ship_bindings, POHODA))
         self._parent_of_new: dict[int, Parent] = {}
         self.init_sub_records()
+
+    def pohoda_ext_id_for(self, raynet_id: Any) -> str:
+        return POHODA_EXT_ID.format(raynet_id)
 
     def extra_shadow_paths(self, side: str) -> frozenset[str]:
         if side == RAYNET:
@@ -157,7 +164,7 @@ class ContactPersonsStep(SubRecords, Step):
             email = get_path(record, "contactInfo.email")
         else:
             name, email = get_path(record, f"{ADR}.name"), get_path(record, f"{ADR}.email")
-        name, email = norm(name), norm(email)
+        name, email = norm_text(name), norm_text(email)
         values = {"name_email": f"{name}|{email}" if name and email else "", "name": name, "email": email}
         return [(key, f"{parent.adb_id}|{values[key]}") for key in self.plan.model.match if values.get(key)]
 
@@ -182,21 +189,23 @@ class ContactPersonsStep(SubRecords, Step):
         return super().save_link(raynet_id, pid, pohoda_record, link, **extra)
 
     # ------------------------------------------------------------ writes: Raynet (R-P1)
+    def before_raynet_create(self, values: dict[str, Any], p: dict) -> None:
+        if not norm_text(values.get("lastName")):
+            raise Reject("the contact person has no name; Raynet requires a last name — fill the name in POHODA",
+                         field=f"{ADR}.name", rule="R-P1")
+
     def create_raynet(self, values: dict[str, Any], pohoda_record: dict, ext_id: str) -> int:
         given = {k: v for k, v in values.items() if v is not None}
         position = given.pop("relationship.type", None)
         given.pop("relationship.company", None)
-        if not norm(given.get("lastName")):
-            raise Reject("the contact person has no name; Raynet requires a last name — fill the name in POHODA",
-                         field=f"{ADR}.name", rule="R-P1")
         body = body_from_values("person", given, self.key_for)
         body["relationship"] = {"company": parent_of(pohoda_record).company_id}
-        if norm(position):
+        if norm_text(position):
             body["relationship"]["type"] = position
         return self.ctx.raynet.persons.create(body, ext_id=ext_id)
 
     def write_raynet_update(self, link, writes, r_cur, p_cur) -> None:
-        if "relationship.type" in writes and not norm(writes["relationship.type"]):
+        if "relationship.type" in writes and not norm_text(writes["relationship.type"]):
             # Raynet requires a position on a relationship (PersonRelationshipEditDto): an empty POHODA function
             # leaves the position as it is (the shadows then agree, so nothing comes back)
             writes = {k: v for k, v in writes.items() if k != "relationship.type"}
@@ -251,6 +260,8 @@ class ContactPersonsStep(SubRecords, Step):
         if link is not None and link.parent_key and link.parent_key != parent.key:
             raise Reject("the person moved to another client; its delivery address stays with the old client's "
                          "record — create it anew under the other client", field="relationship", rule="R-P2")
+        if link is not None and link.pohoda_id is None and link.deleted_on == POHODA:
+            return  # its delivery address is gone (e.g. not carried into a new unit, R-G2): never re-created
         if link is None or link.pohoda_id is None:
             values = {b.pohoda_path: b.to_pohoda(r) for b in self.ship_bindings if b.pohoda_path}
             self.ships.create(r, parent, values, link)
@@ -268,6 +279,14 @@ class ContactPersonsStep(SubRecords, Step):
     def flush_pohoda(self) -> None:
         super().flush_pohoda()
         self.ships.flush()
+
+    def sub_link_agendas(self) -> tuple[str, ...]:
+        return (self.agenda, SHIP_LINKS)
+
+    def rebind_sources(self, moved) -> list:
+        """R-G2: contact persons, and the delivery addresses made of persons (R-P2), in the new unit."""
+        sources = super().rebind_sources(moved)
+        return sources + [self.ships.rebind_source(self.parents)]
 
     def reconcile_create(self, intent) -> int | None:
         if ":create-ship:" in intent.key:

@@ -275,7 +275,8 @@ class ContractsStep(Step):
             return None
         pid = pohoda_id(self.pohoda_agenda, record)
         link = self.ctx.state.find_link(self.agenda, raynet_id=int(intent.source_id)) if intent.source_id else None
-        self.save_link(int(intent.source_id) if intent.source_id else None, pid, record, link)
+        link = self.save_link(int(intent.source_id) if intent.source_id else None, pid, record, link)
+        self.store_shadows(link, None, record)   # what POHODA holds stands as its shadow (see Step)
         return pid
 
 

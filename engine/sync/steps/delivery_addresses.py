@@ -44,10 +44,10 @@ from engine.state.model import Link
 from engine.sync.merge import make_shadow, shadow_paths
 from engine.sync.paths import get_path
 from engine.sync.raynet_records import body_from_values
-from engine.sync.snapshot import same
+from engine.sync.snapshot import norm_text, same
 from engine.sync.steps.base import POHODA, POHODA_OVERLAP, RAYNET, RAYNET_OVERLAP, Reject, Step
 from engine.sync.steps.sub_records import (
-    PARENT_AGENDA, PARENT_PATHS, Parent, ShipWriter, SubRecords, norm, parent_of, shared_read, ship_ext_id,
+    PARENT_AGENDA, PARENT_PATHS, Parent, ShipWriter, SubRecords, parent_of, shared_read, ship_ext_id,
     ships_of, with_parent,
 )
 
@@ -264,18 +264,18 @@ class DeliveryAddressesStep(SubRecords, Step):
                 except Reject:
                     return []
                 first, last = values.get("firstName"), values.get("lastName")
-            name = norm(" ".join(str(x) for x in (first, last) if x))
+            name = norm_text(" ".join(str(x) for x in (first, last) if x))
             return [(key, f"{parent.adb_id}|{name}") for key in self.plan.model.match[:1] if name]
         if side == RAYNET:
             name, street, city = (get_path(record, f"address.{k}") for k in ("name", "street", "city"))
         else:
             street, city = record.get("street"), record.get("city")
-            name = record.get("name") if norm(record.get("name")) else street  # R-D2
+            name = record.get("name") if norm_text(record.get("name")) else street  # R-D2
         keys = []
         for key in self.plan.model.match:
             first = {"name_city": name, "street_city": street}.get(key)
-            if norm(first):
-                keys.append((key, f"{parent.adb_id}|{norm(first)}|{norm(city)}"))
+            if norm_text(first):
+                keys.append((key, f"{parent.adb_id}|{norm_text(first)}|{norm_text(city)}"))
         return keys
 
     def passes(self, side: str, record: dict | None) -> bool:
@@ -286,7 +286,7 @@ class DeliveryAddressesStep(SubRecords, Step):
     # ------------------------------------------------------------ values
     def raynet_values(self, pohoda_record: Mapping[str, Any]) -> dict[str, Any]:
         values = super().raynet_values(pohoda_record)
-        if not norm(values.get(self.name_path)):
+        if not norm_text(values.get(self.name_path)):
             values[self.name_path] = self._named_by_street(pohoda_record)
         return values
 
@@ -341,11 +341,11 @@ class DeliveryAddressesStep(SubRecords, Step):
             return None
         found = [a for a in detail.get("addresses") or () if not a.get("primary")
                  and self.ctx.state.find_link(self.agenda, raynet_id=int(a["id"])) is None
-                 and all(same(norm(get_path(a, path)), norm(value)) for path, value in values.items())]
+                 and all(same(norm_text(get_path(a, path)), norm_text(value)) for path, value in values.items())]
         return found[0] if len(found) == 1 else None
 
     def write_raynet_update(self, link, writes, r_cur, p_cur) -> None:
-        if self.name_path in writes and not norm(writes[self.name_path]):
+        if self.name_path in writes and not norm_text(writes[self.name_path]):
             writes = {**writes, self.name_path: self._named_by_street(p_cur)}
         super().write_raynet_update(link, writes, r_cur, p_cur)
 

@@ -87,8 +87,10 @@ def raynet_dates(values: dict[str, Any]) -> dict[str, Any]:
 
 
 def in_series(number: str | None, series: str) -> bool:
-    """Is a contract number in the mapping's series? (``ZAK…``, or with a year in front: ``25ZAK…``)."""
-    return bool(number) and re.match(rf"^(\d{{2,4}})?{re.escape(series)}", str(number)) is not None
+    """Is a contract number in the mapping's series (R-C4)? A POHODA number series is a prefix, often with the
+    year in front, and a sequence number (``25ZAK0001``, ``2025ZAK12``); rpsync's own contracts are
+    ``ZAKR<id>`` / ``ZAKP<id>``. A number that merely starts with the series' letters (``ZAKAZKA-01``) is not."""
+    return bool(number) and re.fullmatch(rf"(\d{{2,4}})?{re.escape(series)}[RP]?\d+", str(number).strip()) is not None
 
 
 class DocumentSupport:

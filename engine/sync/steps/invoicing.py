@@ -89,29 +89,17 @@ def pohoda_currency(record: Mapping[str, Any] | None, home: str) -> str | None:
     return iso if iso and iso != home.upper() else None
 
 
-def currency_ids(ctx) -> dict[str, int]:
-    """ISO code -> Raynet currency id (cached like every lookup)."""
-    return ctx.lookups._cached("currencies", lambda: dict(ctx.raynet.currencies.by_iso()))
-
-
 def currency_iso(ctx, currency: Any) -> str | None:
     """The ISO code of a Raynet currency reference (``{"id": 15, "value": "Kč"}`` or an id)."""
     cid = currency.get("id") if isinstance(currency, Mapping) else currency
-    if cid is None:
-        return None
-    for refresh in (False, True):
-        table = ctx.lookups._cached("currencies", lambda: dict(ctx.raynet.currencies.by_iso()), refresh=refresh)
-        for iso, known in table.items():
-            if int(known) == int(cid):
-                return iso
-    return None
+    return ctx.lookups.currency_iso(cid) if cid is not None else None
 
 
 def raynet_price_list_currencies(ctx, *, refresh: bool = False) -> set[str]:
     """ISO codes of the currencies Raynet has price lists in (one list read, cached)."""
 
     def fetch() -> list[str]:
-        by_id = {int(v): k for k, v in currency_ids(ctx).items()}
+        by_id = {int(v): k for k, v in ctx.lookups.currencies().items()}
         out = set()
         for price_list in ctx.raynet.price_lists.list():
             cur = price_list.get("currency")
@@ -135,11 +123,8 @@ def foreign_currency_problem(ctx, iso: str) -> str | None:
         return (f"the document is in {iso}; a foreign-currency document transfers only if a price list in {iso} "
                 f"exists on both sides (R-C3), and the mapping declares none — add {iso} to currencies.foreign "
                 f"and a price_lists entry with currency: {iso}")
-    if iso not in currency_ids(ctx):
-        currency_ids_fresh = ctx.lookups._cached("currencies", lambda: dict(ctx.raynet.currencies.by_iso()),
-                                                 refresh=True)
-        if iso not in currency_ids_fresh:
-            return f"the document is in {iso}, and Raynet has no currency {iso} (R-G5) — create it in Raynet"
+    if not ctx.lookups.has_currency(iso):
+        return f"the document is in {iso}, and Raynet has no currency {iso} (R-G5) — create it in Raynet"
     key = "invoices:price_lists_refreshed"
     have = raynet_price_list_currencies(ctx)
     if iso not in have and not ctx.scratch.get(key):

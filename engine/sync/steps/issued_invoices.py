@@ -46,7 +46,7 @@ from engine.sync.snapshot import same
 from engine.sync.steps.base import POHODA, POHODA_OVERLAP, RAYNET, RAYNET_OVERLAP, Reject, Step
 from engine.sync.steps.invoicing import (
     DEFAULT_PAYMENT, FOREIGN, ITEMS, KINDS, PAYMENT_TO_POHODA, PAYMENT_TO_RAYNET, POHODA_KIND, RAYNET_KIND,
-    check_invoicing, currency_ids, currency_iso, foreign_currency_problem, guarded, pohoda_currency,
+    check_invoicing, currency_iso, foreign_currency_problem, guarded, pohoda_currency,
     raynet_create_paths,
 )
 
@@ -204,7 +204,7 @@ class IssuedInvoicesStep(Step):
             problem = foreign_currency_problem(self.ctx, iso)
             if problem:
                 raise Reject(problem, field=f"{FOREIGN}.currency", rule="R-C3")
-        values["currency"] = currency_ids(self.ctx).get(iso) or self.ctx.lookups.currency_id(iso)
+        values["currency"] = self.ctx.lookups.currency_id(iso)
         if values["invoiceType"] == "CREDIT_NOTE":
             values["normalInvoice"] = self._credit_note_source(p)
 
@@ -306,7 +306,8 @@ class IssuedInvoicesStep(Step):
             record = self.ctx.pohoda.find_by_ext_id(self.pohoda_agenda, intent.ext_id, invoice_type=kind)
             if record is not None:
                 pid = self.pohoda_id_of(record)
-                self.save_link(int(intent.ext_id), pid, record, pohoda_ext_id=intent.ext_id)
+                link = self.save_link(int(intent.source_id), pid, record, pohoda_ext_id=intent.ext_id)
+                self.store_shadows(link, None, record)   # what POHODA holds stands as its shadow (see Step)
                 return pid
         return None
 

@@ -71,7 +71,6 @@ class PaymentsStep(Step):
         ctx = self.ctx
         if not self.plan.runs(TO_RAYNET):
             return
-        self.kinds = [KINDS[k][0] for k in ctx.agendas[INVOICES].model.kinds] if INVOICES in ctx.agendas else []
         self.home = ctx.mapping.currencies.home.upper()
         cursor = self._cursor(POHODA)
         self.first_run = cursor is None
@@ -93,6 +92,12 @@ class PaymentsStep(Step):
         ctx.state.set_cursor(self.agenda, POHODA, started.isoformat())
         crashpoint(f"{self.agenda}:cursors")
 
+    @property
+    def kinds(self) -> list[str]:
+        """The POHODA invoice types of the kinds the issued-invoices agenda transfers (R-F2)."""
+        agenda = self.ctx.agendas.get(INVOICES)
+        return [KINDS[k][0] for k in agenda.model.kinds] if agenda is not None else []
+
     def _read(self, cursor) -> Iterator[dict]:
         since = cursor - POHODA_OVERLAP if cursor is not None else None
         for kind in self.kinds:
@@ -109,12 +114,7 @@ class PaymentsStep(Step):
     def _invoice(self, pid: int, invoice: dict) -> None:
         ctx = self.ctx
         counts = self.counts_to_r
-        number = pohoda_number(INVOICES, invoice) or str(pid)
-        liquidations = []
-        for liq in lists.derived("payments", invoice):
-            if liq.get("id") is None:
-                continue
-            liquidations.append({**liq, "_invoice": pid, "_invoice_label": number})
+        liquidations = liquidations_of(invoice)
         counts.read += len(liquidations)
         pending = [liq for liq in liquidations if ctx.state.find_link(self.agenda, pohoda_id=int(liq["id"])) is None]
         counts.unchanged += len(liquidations) - len(pending)
@@ -210,9 +210,28 @@ class PaymentsStep(Step):
             self.counts_to_r.created += 1
 
     def _linked(self, invoice: Link, liq: Mapping[str, Any], payment_id: int) -> None:
-        self.ctx.state.save_link(Link(agenda=self.agenda, raynet_id=payment_id, pohoda_id=int(liq["id"]),
-                                      raynet_entity="invoicePayment", parent_key=f"{INVOICES}:{invoice.pohoda_id}"))
-        self.ctx.state.release(self.agenda, POHODA, f"{liq['_invoice']}/{liq['id']}")
+        state = self.ctx.state
+        state.save_link(Link(agenda=self.agenda, raynet_id=payment_id, pohoda_id=int(liq["id"]),
+                             raynet_entity="invoicePayment", parent_key=f"{INVOICES}:{invoice.pohoda_id}"))
+        if liq.get(PAYMENT_KEY):  # what identifies the liquidation in another accounting unit (R-G2)
+            state.set_shadow(self.agenda, POHODA, str(liq["id"]), {PAYMENT_KEY: liq[PAYMENT_KEY]})
+        state.release(self.agenda, POHODA, f"{liq['_invoice']}/{liq['id']}")
+
+    # ================================================================ rebind (R-G2)
+    def read_pohoda(self, since) -> Iterator[dict]:
+        """The liquidations of the invoices changed since ``since`` (rebind: all of them), with their invoice."""
+        for invoice in self._read(since):
+            yield from liquidations_of(invoice)
+
+    def pohoda_id_of(self, record: Mapping[str, Any]) -> int:
+        if record.get("id") is None:
+            raise Reject("the liquidation has no id")
+        return int(record["id"])
+
+    def match_keys(self, side: str, record: Mapping[str, Any]) -> list[tuple[str, str]]:
+        """A liquidation is its invoice's number, its amount and date (and which of equal ones it is)."""
+        key = record.get(PAYMENT_KEY) if side == POHODA else None
+        return [("payment", str(key))] if key else []
 
     # ======================================================== reconciliation
     def reconcile_create(self, intent) -> int | None:
@@ -223,8 +242,28 @@ class PaymentsStep(Step):
         match = _take(self._free(self._payments(rid)), {"amount": amount, "date": when})
         if match is None or invoice is None or not intent.source_id:
             return None
-        self._linked(invoice, {"id": int(intent.source_id), "_invoice": invoice.pohoda_id}, int(match["id"]))
+        record = self._refetch(int(invoice.pohoda_id)) if invoice.pohoda_id is not None else None
+        liq = next((l for l in liquidations_of(record) if l["id"] == int(intent.source_id)), None) if record else None
+        self._linked(invoice, liq or {"id": int(intent.source_id), "_invoice": invoice.pohoda_id}, int(match["id"]))
         return int(match["id"])
+
+
+#: a liquidation's key across accounting units: ``<invoice number>|<amount>|<date>#<n-th of equal ones>``
+PAYMENT_KEY = "_payment_key"
+
+
+def liquidations_of(invoice: Mapping[str, Any]) -> list[dict]:
+    """The liquidations of a POHODA invoice with their invoice (``_invoice``, ``_invoice_label``) and key."""
+    pid = get_path(invoice, "invoiceHeader.id")
+    number = pohoda_number(INVOICES, invoice) or str(pid)
+    out, seen = [], {}
+    for liq in sorted((l for l in lists.derived("payments", dict(invoice)) if l.get("id") is not None),
+                      key=lambda l: int(l["id"])):
+        amount = liq.get("amount")
+        base = f"{number}|{Decimal(str(amount)) if amount is not None else ''}|{iso_date(liq.get('date'))}"
+        seen[base] = seen.get(base, 0) + 1
+        out.append({**liq, "_invoice": pid, "_invoice_label": number, PAYMENT_KEY: f"{base}#{seen[base]}"})
+    return out
 
 
 def reconcile_key(raynet_invoice: int, values: Mapping[str, Any]) -> str:

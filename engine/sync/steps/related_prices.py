@@ -33,13 +33,20 @@ from engine.state.model import IntentStatus, Link
 from engine.sync.compile import TransformError
 from engine.sync.crashpoints import crashpoint
 from engine.sync.paths import get_path, set_path
-from engine.sync.snapshot import fingerprint
+from engine.sync.snapshot import fingerprint, norm_text
 from engine.sync.stage import Stage
 from engine.sync.steps.base import POHODA, POHODA_OVERLAP, RAYNET, Reject, Step
-from engine.sync.steps.sales_prices import norm_name, price_list_for
+from engine.sync.steps.sales_prices import price_list_for
 from engine.sync.steps.stock import LINKED_THIS_RUN, stock_code, stock_kind
 
 STOCK = "stock"
+
+
+def _without_unit_ids(record: Mapping[str, Any]) -> dict:
+    """The stock record without its id in the accounting unit (a new unit after year-end closing, R-G2,
+    holds the same item under another id)."""
+    header = {k: v for k, v in (record.get("stockHeader") or {}).items() if k != "id"}
+    return {**record, "stockHeader": header}
 
 
 @dataclass
@@ -139,7 +146,7 @@ class RelatedPricesStep(Step):
         mapped = [(p, pl) for p in prices if (pl := price_list_for(ctx.mapping, str(p.get("ids") or "").strip()))]
         self.counts_to_r.read += len(mapped)
         self.counts_to_r.skipped += len(prices) - len(mapped)
-        digest = fingerprint({"record": record, "product": link.raynet_id})
+        digest = fingerprint({"record": _without_unit_ids(record), "product": link.raynet_id})
         shadow = ctx.state.get_shadow(self.agenda, POHODA, str(pid))
         if shadow is not None and shadow.get("fingerprint") == digest:
             self.counts_to_r.unchanged += len(mapped)
@@ -193,8 +200,8 @@ class RelatedPricesStep(Step):
         if link is not None and link.raynet_id is not None and link.deleted_on != RAYNET:
             return link.raynet_id
         if self._raynet_lists is None:
-            self._raynet_lists = {norm_name(r.get("name")): int(r["id"]) for r in self.ctx.raynet.price_lists.list()}
-        rid = self._raynet_lists.get(norm_name(pl.raynet))
+            self._raynet_lists = {norm_text(r.get("name")): int(r["id"]) for r in self.ctx.raynet.price_lists.list()}
+        rid = self._raynet_lists.get(norm_text(pl.raynet))
         if rid is not None:
             return rid
         return Reject(f"Raynet has no price list '{pl.raynet}' for the related price '{pl.pohoda}' yet; the "
@@ -287,3 +294,22 @@ class RelatedPricesStep(Step):
 
     def reads(self, side: str) -> bool:
         return side == POHODA and self.plan.runs(TO_RAYNET)
+
+    # ============================================================ rebind (R-G2)
+    def rebind_sources(self, moved) -> list:
+        return []   # its links name Raynet price-list items and stock items, which move with the stock agenda
+
+    def rebind_commit(self, moved) -> None:
+        """What was synced per stock item (shadows, link keys ``<stock id>:<level>``) follows the stock items
+        to their ids in the new unit, so an unchanged stock item costs nothing there either."""
+        state, stock = self.ctx.state, {old: new for old, new in moved.get(STOCK, {}).items() if new != old}
+        shadows = {old: state.get_shadow(self.agenda, POHODA, str(old)) for old in stock}
+        for old in stock:  # clear first: ids may swap between units
+            state.delete_shadow(self.agenda, POHODA, str(old))
+        for old, new in stock.items():
+            if new is not None and shadows[old] is not None:
+                state.set_shadow(self.agenda, POHODA, str(new), shadows[old])
+        for link in list(state.iter_links(self.agenda)):
+            old, _, level = (link.pohoda_number or "").partition(":")
+            if old.isdigit() and stock.get(int(old)) is not None:
+                state.save_link(Link(**{**link.__dict__, "pohoda_number": f"{stock[int(old)]}:{level}"}))

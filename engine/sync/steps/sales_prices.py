@@ -17,6 +17,7 @@ from typing import Any, Iterator, Mapping
 
 from engine.mapping.model import PriceList
 from engine.sync.paths import get_path
+from engine.sync.snapshot import norm_text
 from engine.sync.raynet_records import body_from_values
 from engine.sync.steps.base import POHODA, RAYNET, Reject
 from engine.sync.steps.one_way import ToRaynetStep
@@ -27,10 +28,6 @@ REQUIRED = ("validFrom",)
 
 def level_code(record: Mapping[str, Any]) -> str:
     return str(record.get("code") or "").strip()
-
-
-def norm_name(value: Any) -> str:
-    return " ".join(str(value or "").split()).casefold()
 
 
 def price_list_for(mapping, code: str) -> PriceList | None:
@@ -49,6 +46,10 @@ class SalesPricesStep(ToRaynetStep):
             lines.append(f"sales price {pl.pohoda!r} → price list {pl.raynet!r} in {pl.currency}"
                          + (" (created when missing, R-L1)" if pl.create_missing else " (must exist in Raynet)"))
         return lines if self.ctx.mapping.price_lists else ["no price_lists in the mapping: nothing to transfer"]
+
+    def extra_shadow_paths(self, side: str) -> frozenset[str]:
+        # the level's code names it in another accounting unit too (rebind, R-G2)
+        return frozenset({"code"}) if side == POHODA else frozenset()
 
     def price_list(self, record: Mapping[str, Any]) -> PriceList | None:
         return price_list_for(self.ctx.mapping, level_code(record))
@@ -73,9 +74,9 @@ class SalesPricesStep(ToRaynetStep):
     def match_keys(self, side: str, record: Mapping[str, Any]) -> list[tuple[str, str]]:
         """A level pairs with the Raynet price list of the name the mapping gives it."""
         if side == RAYNET:
-            return [("name", norm_name(record.get("name")))] if record.get("name") else []
+            return [("name", norm_text(record.get("name")))] if record.get("name") else []
         pl = self.price_list(record)
-        return [("name", norm_name(pl.raynet))] if pl else []
+        return [("name", norm_text(pl.raynet))] if pl else []
 
     # ------------------------------------------------------------ rules
     def check_record(self, side: str, record: dict) -> None:

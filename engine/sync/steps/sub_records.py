@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Callable, Iterable, Mapping
 
@@ -32,6 +32,7 @@ from engine.sync.crashpoints import crashpoint
 from engine.sync.merge import make_shadow, patched
 from engine.sync.paths import set_path
 from engine.sync.pohoda_gateway import Write
+from engine.sync.steps.rebinding import RebindSource, moved_id
 
 if TYPE_CHECKING:  # pragma: no cover
     from engine.sync.steps.base import Step
@@ -39,11 +40,6 @@ if TYPE_CHECKING:  # pragma: no cover
 PARENT_AGENDA = "address_book"
 SHIPS = "addressbookHeader.identity.shipToAddress"
 RAYNET, POHODA = "raynet", "pohoda"
-
-
-def norm(value: Any) -> str:
-    """Text compared for pairing: spaces collapsed, case folded."""
-    return re.sub(r"\s+", " ", str(value or "")).strip().casefold()
 
 
 def ships_of(record: Mapping[str, Any]) -> list[dict]:
@@ -84,6 +80,15 @@ class Parents:
             self.by_company[parent.company_id] = parent
             self.by_adb[parent.adb_id] = parent
 
+    @classmethod
+    def in_new_unit(cls, state, moved) -> "Parents":
+        """The address-book links with the POHODA ids rebind found in a new accounting unit (R-G2)."""
+        parents = cls(state)
+        pairs = [(p.company_id, moved_id(PARENT_AGENDA, p.adb_id, moved)) for p in parents.by_company.values()]
+        parents.by_company = {c: Parent(c, a) for c, a in pairs if a is not None}
+        parents.by_adb = {p.adb_id: p for p in parents.by_company.values()}
+        return parents
+
     def of_company(self, company_id: Any) -> Parent | None:
         return self.by_company.get(int(company_id)) if company_id is not None else None
 
@@ -108,6 +113,49 @@ class SubRecords:
     def after_pairing(self) -> None:
         for waiting in self.waiting.values():
             waiting.finish()
+
+    # ---- rebind (R-G2) -----------------------------------------------------
+    #: the link agendas whose links name a parent (``parent_key``, ``_adb`` in shadows)
+    def sub_link_agendas(self) -> tuple[str, ...]:
+        return (self.agenda,)
+
+    def rebind_sources(self, moved) -> list:
+        """Records of the new unit under their parents' new ids; a link's shadow keyed by its parent's new id."""
+        self._parents = Parents.in_new_unit(self.ctx.state, moved)
+        return [self.rebind_source(source, moved) for source in super().rebind_sources(moved)]
+
+    @staticmethod
+    def rebind_source(source, moved):
+        def keys_of(record: dict) -> list[tuple[str, str]]:
+            own = record.get("extId")   # a delivery address's extId is plain text (type.xsd shipToAddressType)
+            return ([("extId", own)] if isinstance(own, str) and own else []) + source.keys_of(record)
+
+        def link_keys(link: Link, shadow: dict | None) -> list[tuple[str, str]]:
+            parent = Parent.parse(link.parent_key) or parent_of(shadow)
+            if shadow is not None:
+                adb = moved_id(PARENT_AGENDA, parent.adb_id, moved) if parent else None
+                # keyed under the parent's new id; no match keys when the parent is not in the new unit
+                shadow = {**shadow, "_company": parent.company_id, "_adb": adb} if adb is not None else None
+            return source.link_keys(link, shadow)
+
+        return replace(source, keys_of=keys_of, link_keys=link_keys)
+
+    def rebind_commit(self, moved) -> None:
+        """Parent keys and the parents' ids in shadows follow the address book into the new unit; POHODA
+        parents waiting to be read again are the old unit's (the next run reads the new unit whole)."""
+        state = self.ctx.state
+        for agenda in self.sub_link_agendas():
+            for link in list(state.iter_links(agenda)):
+                parent = Parent.parse(link.parent_key)
+                adb = moved_id(PARENT_AGENDA, parent.adb_id, moved) if parent else None
+                if parent is None or adb is None or adb == parent.adb_id:
+                    continue
+                state.save_link(Link(**{**link.__dict__, "parent_key": Parent(parent.company_id, adb).key}))
+                for side, rid in ((POHODA, link.pohoda_id), (RAYNET, link.raynet_id)):
+                    shadow = state.get_shadow(agenda, side, str(rid)) if rid is not None else None
+                    if shadow is not None and shadow.get("_adb") == parent.adb_id:
+                        state.set_shadow(agenda, side, str(rid), {**shadow, "_adb": adb})
+            state.set_meta(Waiting(state, agenda, POHODA).key, None)
 
 
 def with_parent(record: Mapping[str, Any], parent: Parent) -> dict:
@@ -281,8 +329,10 @@ class ShipWriter:
                                                     filter={"id": parent.adb_id}, label=label)
         except render.RenderError as exc:
             raise Reject(exc.message, field=getattr(exc, "field", None), rule="R-G6") from None
+        # the write's agenda is the step's (it names the crash point ``<agenda>:pohoda:sent``); the element
+        # written is an address-book record
         return Write(item_id=render.item_id(self.step.agenda, f"ship-{op}", str(key_id), ship), xml=xml,
-                     agenda="address_book", label=label, key=key)
+                     agenda=self.step.agenda, label=label, key=key)
 
     def _add(self, item: ShipWrite) -> None:
         self.queue.append(item)
@@ -350,6 +400,22 @@ class ShipWriter:
                                  make_shadow(item.raynet_record, self.paths_r))
             state.set_shadow(self.links_agenda, POHODA, str(sid), make_shadow(ship, self.paths_p))
         crashpoint(f"{self.step.agenda}:pohoda:linked")
+
+    # ---- rebind (R-G2) -----------------------------------------------------
+    def rebind_source(self, parents: "Parents") -> RebindSource:
+        """The delivery addresses of this writer's kind in the new unit, found by the extId it wrote."""
+        prefix = ship_ext_id(self.ctx, self.kind, "")
+
+        def records() -> Iterable[dict]:
+            for record in self.ctx.pohoda.list(PARENT_AGENDA):
+                parent = parents.of_adb((record.get("addressbookHeader") or {}).get("id"))
+                for ship in ships_of(record) if parent is not None else ():
+                    if str(ship.get("extId") or "").startswith(prefix):
+                        yield with_parent(ship, parent)
+
+        return RebindSource(self.links_agenda, records, lambda ship: int(ship["id"]),
+                            lambda ship: [("extId", str(ship["extId"]))],
+                            lambda link, shadow: [("extId", str(link.pohoda_ext_id))] if link.pohoda_ext_id else [])
 
     # ---- after a crash ---------------------------------------------------
     def reconcile(self, intent) -> int | None:
