@@ -101,3 +101,46 @@ def serve(respond: Responder) -> Iterator[str]:
         server.shutdown()
         server.server_close()
         thread.join(timeout=5)
+
+
+class ServedWorld:
+    """Both simulators served on loopback with *distinctive* credentials, a connection profile referring to them
+    through environment variables (R-G8), and ``cli(...)``: the ``rpsync`` command run in this process."""
+
+    def __init__(self, folder: Path, xsd_dir: Path, *, raynet_key: str, pohoda_password: str) -> None:
+        from engine.demo.profile import write_profile
+        from engine.sandbox.pohoda import PohodaSandbox
+        from engine.sandbox.raynet import RaynetSandbox
+
+        folder.mkdir(parents=True, exist_ok=True)
+        self.dir = folder
+        self.raynet_key, self.pohoda_password = raynet_key, pohoda_password
+        self.raynet = RaynetSandbox(api_key=raynet_key).start()
+        self.pohoda = PohodaSandbox(xsd_dir=xsd_dir, password=pohoda_password).start()
+        self.profile = write_profile(folder / "profile.toml", raynet_url=self.raynet.url, pohoda_url=self.pohoda.url,
+                                     state=str(folder / "state.sqlite"), packs=str(folder / "packs"))
+        self.outputs: list[str] = []
+
+    def env(self, *, raynet_key: str | None = None, pohoda_password: str | None = None) -> dict[str, str]:
+        from engine.demo.profile import POHODA_PASSWORD_VAR, RAYNET_KEY_VAR
+
+        return {RAYNET_KEY_VAR: raynet_key or self.raynet_key,
+                POHODA_PASSWORD_VAR: pohoda_password or self.pohoda_password, "COLUMNS": "200"}
+
+    def cli(self, *args: str, **env: str):
+        from typer.testing import CliRunner
+
+        from engine.cli import app
+
+        result = CliRunner().invoke(app, list(args), env=self.env(**env))
+        # click >= 8.2: ``output`` interleaves stdout and stderr as a terminal shows them
+        self.outputs.append(result.output)
+        if result.exception is not None and not isinstance(result.exception, SystemExit):
+            import traceback
+
+            self.outputs.append("".join(traceback.format_exception(result.exception)))
+        return result
+
+    def close(self) -> None:
+        self.raynet.stop()
+        self.pohoda.close()
