@@ -144,3 +144,33 @@ class ServedWorld:
     def close(self) -> None:
         self.raynet.stop()
         self.pohoda.close()
+
+
+Rewrite = Callable[[str, str, int, bytes], "tuple[int, bytes] | None"]
+
+
+@contextmanager
+def raynet_proxy(sandbox_url: str, rewrite: Rewrite) -> Iterator[str]:
+    """A loopback proxy in front of the Raynet simulator: every request goes through to it, and
+    ``rewrite(method, path, status, body)`` may replace the answer (``(status, body)``) — crafted JSON on the
+    production client's real path. Yields the API base URL to give a ``RaynetClient``."""
+    import httpx
+    from urllib.parse import urlsplit
+
+    origin = "{0.scheme}://{0.netloc}".format(urlsplit(sandbox_url))
+    prefix = urlsplit(sandbox_url).path
+    upstream = httpx.Client(base_url=origin, timeout=30)
+
+    def respond(handler, body):
+        headers = {k: v for k, v in handler.headers.items() if k.lower() not in ("host", "content-length")}
+        r = upstream.request(handler.command, handler.path, content=body, headers=headers)
+        changed = rewrite(handler.command, handler.path, r.status_code, r.content)
+        status, payload = changed if changed is not None else (r.status_code, r.content)
+        keep = {k: v for k, v in r.headers.items() if k.lower().startswith("x-ratelimit")}
+        return status, {"Content-Type": "application/json; charset=UTF-8", **keep}, payload
+
+    try:
+        with serve(respond) as url:
+            yield url + prefix
+    finally:
+        upstream.close()
