@@ -141,3 +141,32 @@ def test_lone_surrogates_from_raynet_reach_pohoda_as_replacement_characters_not_
 
 def test_protocol_errors_are_rpsync_errors_naming_the_request():
     assert issubclass(RaynetProtocolError, RpsyncError)
+
+
+def test_an_unknown_invoice_type_or_business_case_status_holds_the_record_back_naming_it(tmp_path, pohoda_xsd_dir):
+    from tests.sync.helpers import raynet_business_case, raynet_invoice
+
+    with hostile_world(tmp_path, pohoda_xsd_dir) as w:
+        cid = raynet_company(w, "ACME", ico="27082440")
+        strange = raynet_invoice(w, cid, [{"name": "x", "amount": 1, "unitPrice": 10, "taxRate": 21}], title="Nový typ")
+        normal = raynet_invoice(w, cid, [{"name": "x", "amount": 1, "unitPrice": 10, "taxRate": 21}], title="Běžná")
+        case = raynet_business_case(w, cid, "Případ", phase="Výhra")
+
+        def rewrite(method, path, status, body):
+            if method != "GET" or status != 200 or not ("/invoice" in path or "/businessCase" in path):
+                return None
+            data = json_codec.loads(body)
+            for r in data["data"] if isinstance(data.get("data"), list) else [data.get("data")]:
+                if isinstance(r, dict) and r.get("title") == "Nový typ":
+                    r["invoiceType"] = "FUTURE_KIND"
+                if isinstance(r, dict) and r.get("name") == "Případ":
+                    r["status"] = "Z_NEW"                    # not won: the trigger holds it back (R-Z4)
+            return status, json_codec.dumps(data)
+
+        with raynet_proxy(w.raynet.url, rewrite) as url:
+            result = run_through(w, url)
+        assert result.report.status == "quarantined", result.report.message
+        [q] = result.report.quarantine
+        assert (int(q.record), q.field, q.rule) == (strange, "invoiceType", "R-F2") and "FUTURE_KIND" in q.message
+        assert linked_pohoda_id(w, "issued_invoices", normal) is not None
+        assert linked_pohoda_id(w, "contracts", case) is None
