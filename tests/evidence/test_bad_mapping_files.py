@@ -28,8 +28,9 @@ def overlay(tmp_path, body: str, name: str = "customer.yaml"):
 
 def expression_overlay(tmp_path, expression: str):
     """The expression as to_pohoda of the address book's note: it sits on line 9, from column 20."""
-    return overlay(tmp_path, "agendas:\n  address_book:\n    fields:\n      note:\n        pohoda: addressbookHeader.note\n"
-                             "        raynet: notice\n        to_pohoda: '" + expression.replace("'", "''") + "'\n")
+    return overlay(tmp_path, "agendas:\n  address_book:\n    fields:\n      note:\n"
+                             "        pohoda: addressbookHeader.note\n        raynet: notice\n"
+                             "        to_pohoda: '" + expression.replace("'", "''") + "'\n")
 
 
 def checked(path, *, seconds: float = 3.0, megabytes: float = 30.0):

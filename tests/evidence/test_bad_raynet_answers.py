@@ -148,8 +148,9 @@ def test_an_unknown_invoice_type_or_business_case_status_holds_the_record_back_n
 
     with hostile_world(tmp_path, pohoda_xsd_dir) as w:
         cid = raynet_company(w, "ACME", ico="27082440")
-        strange = raynet_invoice(w, cid, [{"name": "x", "amount": 1, "unitPrice": 10, "taxRate": 21}], title="Nový typ")
-        normal = raynet_invoice(w, cid, [{"name": "x", "amount": 1, "unitPrice": 10, "taxRate": 21}], title="Běžná")
+        item = {"name": "x", "amount": 1, "unitPrice": 10, "taxRate": 21}
+        strange = raynet_invoice(w, cid, [item], title="Nový typ")
+        normal = raynet_invoice(w, cid, [item], title="Běžná")
         case = raynet_business_case(w, cid, "Případ", phase="Výhra")
 
         def rewrite(method, path, status, body):
