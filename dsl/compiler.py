@@ -30,7 +30,7 @@ from typing import Any, Protocol, runtime_checkable
 from dsl import ast as A
 from dsl import values as V
 from dsl.errors import Diagnostic, ExprError, ExprRuntimeError
-from dsl.functions import FUNCTIONS, _date_format, _regex
+from dsl.functions import FUNCTIONS, _date_format, _regex, regex_search
 from dsl.tables import NO_DEFAULT, CompiledTable, normalize_tables
 
 _FILENAME_COUNTER = itertools.count()
@@ -118,6 +118,7 @@ _HELPERS = {
     "_eq": V.equal, "_ne": _not_equal, "_contains": V.contains, "_text": V.to_text, "_attr": V.get_attr,
     "_index": V.get_key, "_seq": _seq, "_sum_plain": _sum_plain, "_sum_bad": _sum_bad, "_too_long": _too_long,
     "_list_too_long": _list_too_long, "_MAX_STRING": V.MAX_STRING, "_MAX_LIST": V.MAX_LIST,
+    "_regex_search": regex_search,
 }
 
 _COMPARE_PY = {"<": "<", "<=": "<=", ">": ">", ">=": ">="}
@@ -552,7 +553,7 @@ class _Generator:
                 and isinstance(node.args[1].value, str):
             rx = self.const(_regex(node.args[1].value))
             a = args[0]
-            return f"{rx}.search({a}) is not None if type({a}) is str else {fn}({a}, {args[1]})"
+            return f"_regex_search({rx}, {a}) if type({a}) is str else {fn}({a}, {args[1]})"
         if name == "round" and len(args) == 2 and isinstance(node.args[1], A.Literal) \
                 and type(node.args[1].value) is int and 0 <= node.args[1].value <= 20:
             # a result too large for the context raises InvalidOperation: reported at this call

@@ -21,6 +21,8 @@ from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from functools import lru_cache
 
+import regex as _rx
+
 from dsl.errors import ExprRuntimeError
 from dsl.values import (MAX_LIST, MAX_STRING, NUMBER_TYPES, as_date, as_datetime, as_list, check_list,
                         check_string, commercial_round, compare, describe, equal, kind, to_decimal, to_int,
@@ -257,16 +259,35 @@ def _join(items, separator=""):
 
 
 _REGEX_MAX = 1000
+#: seconds one regex_match / regex_replace may take on one value. Patterns such as ``(a+)+$`` backtrack
+#: exponentially (26 characters took 5 s, 30 would take minutes): a mapping is untrusted input, so the
+#: matching is bounded by time (the ``regex`` engine's timeout) and a pattern that runs out is an error
+#: naming it, for the record at hand.
+REGEX_TIMEOUT = 0.25
 
 
 @lru_cache(maxsize=256)
-def _regex(pattern: str) -> re.Pattern:
+def _regex(pattern: str) -> "_rx.Pattern":
     if len(pattern) > _REGEX_MAX:
         raise ExprRuntimeError(f"regular expression longer than {_REGEX_MAX} characters")
     try:
-        return re.compile(pattern)
-    except re.error as exc:
+        return _rx.compile(pattern, _rx.VERSION0)
+    except (_rx.error, ValueError) as exc:
         raise ExprRuntimeError(f"invalid regular expression {pattern!r}: {exc}", value=pattern) from None
+
+
+def _too_slow(fn: str, rx) -> ExprRuntimeError:
+    return ExprRuntimeError(
+        f"{fn}: the regular expression {rx.pattern!r} took longer than {REGEX_TIMEOUT} s on this value "
+        "(it backtracks without bound, e.g. a repeated group that itself repeats); simplify the pattern")
+
+
+def regex_search(rx, text: str) -> bool:
+    """``rx.search(text) is not None``, bounded by ``REGEX_TIMEOUT``."""
+    try:
+        return rx.search(text, timeout=REGEX_TIMEOUT) is not None
+    except TimeoutError:
+        raise _too_slow("regex_match", rx) from None
 
 
 def _check_regex(literals):
@@ -282,7 +303,7 @@ def _check_regex(literals):
 def _regex_match(text, pattern):
     if text is None or pattern is None:
         return False
-    return _regex(_text("regex_match", "pattern", pattern)).search(_text("regex_match", "text", text)) is not None
+    return regex_search(_regex(_text("regex_match", "pattern", pattern)), _text("regex_match", "text", text))
 
 
 def _regex_replace(text, pattern, replacement):
@@ -291,8 +312,10 @@ def _regex_replace(text, pattern, replacement):
     rx = _regex(_text("regex_replace", "pattern", pattern))
     s = _text("regex_replace", "text", text)
     try:
-        result = rx.sub(_text("regex_replace", "replacement", replacement), s)
-    except (re.error, IndexError) as exc:
+        result = rx.sub(_text("regex_replace", "replacement", replacement), s, timeout=REGEX_TIMEOUT)
+    except TimeoutError:
+        raise _too_slow("regex_replace", rx) from None
+    except (_rx.error, IndexError, ValueError) as exc:
         raise ExprRuntimeError(f"regex_replace: bad replacement {replacement!r}: {exc}", value=replacement) from None
     return check_string(result)
 

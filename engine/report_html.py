@@ -16,6 +16,7 @@ the notes and the requests spent. Counts carry stable ids
 from __future__ import annotations
 
 import json
+import re
 from datetime import datetime
 from html import escape
 from pathlib import Path
@@ -108,9 +109,14 @@ footer { margin-top:40px; color:var(--muted); font-size:12px; }
 """
 
 
+#: control characters (HTML forbids them in text; a record name may carry them): shown as \xNN
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+
+
 def _t(value: Any) -> str:
-    """Text for the page: redacted, escaped."""
-    return escape(redact("" if value is None else str(value)), quote=True)
+    """Text for the page: redacted, control characters made visible, escaped."""
+    text = redact("" if value is None else str(value))
+    return escape(_CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", text), quote=True)
 
 
 def _plain(value: Any) -> Any:

@@ -8,6 +8,8 @@ declare a DTD with entities are refused outright (billion laughs, XXE).
 
 from __future__ import annotations
 
+import re
+
 from lxml import etree
 
 from engine.errors import RpsyncError
@@ -47,10 +49,23 @@ def check_no_dtd(root_or_tree) -> None:
     tree = root_or_tree.getroottree() if hasattr(root_or_tree, "getroottree") else root_or_tree
     docinfo = tree.docinfo
     if docinfo.internalDTD is not None or docinfo.doctype:
-        raise UnsafeXmlError(
-            "the XML document declares a DOCTYPE; rpsync refuses DTDs and entity declarations "
-            "(they can expand without bound or read local files)"
-        )
+        raise UnsafeXmlError(_DTD_MESSAGE)
+
+
+_FIRST_ELEMENT = re.compile(rb"<[A-Za-z_:]")
+_DTD_MESSAGE = ("the XML document declares a DOCTYPE; rpsync refuses DTDs and entity declarations "
+                "(they can expand without bound or read local files)")
+
+
+def check_prolog(head: bytes) -> None:
+    """Refuse a document whose prolog (the bytes before its first element, in ``head``) declares a DOCTYPE —
+    before libxml2 reads the DTD at all. NUL bytes are dropped first, so UTF-16 documents are caught too;
+    a prolog longer than ``head`` is left to ``check_no_dtd`` after parsing."""
+    text = head.replace(b"\x00", b"")
+    first = _FIRST_ELEMENT.search(text)
+    prolog = text[: first.start()] if first else text
+    if b"<!DOCTYPE" in prolog:
+        raise UnsafeXmlError(_DTD_MESSAGE)
 
 
 def parse_bytes(data: bytes, *, max_bytes: int = DEFAULT_MAX_BYTES, what: str = "XML document"):
@@ -60,6 +75,7 @@ def parse_bytes(data: bytes, *, max_bytes: int = DEFAULT_MAX_BYTES, what: str = 
             f"{what} is {len(data):,} bytes, over the limit of {max_bytes:,} bytes",
             hint="raise the limit in the connection profile if this size is expected",
         )
+    check_prolog(data[:65536])
     try:
         root = etree.fromstring(data, parser())
     except etree.XMLSyntaxError as exc:

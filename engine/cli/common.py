@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -21,8 +22,21 @@ MAPPING_OPTION = typer.Option(..., "--mapping", "-m", help="The mapping file (YA
 PROFILE_OPTION = typer.Option(..., "--profile", "-p", help="The connection profile (TOML or YAML).")
 
 
+#: terminal control characters (C0 but tab and newline, DEL, C1): a record named "\x1b]0;…" must not drive the
+#: terminal; they are shown as \xNN escapes
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def safe(value: Any) -> str:
+    """Data (record names, values, messages quoting them) for a rich console line with markup: secrets
+    redacted, control characters shown as escapes, ``[…]`` kept literal (a client called "ACME [/red]" must
+    neither restyle nor break the report)."""
+    text = _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", redact(str(value)))
+    return escape(text)
+
+
 def fail(message: str, code: int = 1) -> None:
-    err_console.print(f"[bold red]error:[/] {redact(message)}", markup=True, highlight=False)
+    err_console.print(f"[bold red]error:[/] {safe(message)}", markup=True, highlight=False)
     raise typer.Exit(code)
 
 
@@ -49,7 +63,7 @@ def load_profile_or_exit(path: Path):
 def progress_printer(quiet: bool = False):
     def progress(agenda: str, message: str) -> None:
         if not quiet:
-            err_console.print(f"[dim]{agenda}[/]: {message}", markup=True)
+            err_console.print(f"[dim]{safe(agenda)}[/]: {safe(message)}", markup=True)
     return progress
 
 
@@ -73,19 +87,20 @@ def print_report(report: dict[str, Any], *, title: str = "rpsync run") -> None:
     req = report.get("requests", {})
     console.print(f"requests: Raynet {req.get('raynet', 0)}, POHODA {req.get('pohoda', 0)}")
     for q in report.get("quarantine", [])[:50]:
-        where = f" \\[{escape(q['field'])}]" if q.get("field") else ""
-        rule = f" ({q['rule']})" if q.get("rule") else ""
-        console.print(f"[yellow]quarantined[/] {q['agenda']}: {q['label'] or q['record']}{where}{rule}: "
-                      f"{redact(q['message'])}", markup=True, highlight=False)
+        where = f" \\[{safe(q['field'])}]" if q.get("field") else ""
+        rule = f" ({safe(q['rule'])})" if q.get("rule") else ""
+        console.print(f"[yellow]quarantined[/] {safe(q['agenda'])}: {safe(q['label'] or q['record'])}{where}{rule}: "
+                      f"{safe(q['message'])}", markup=True, highlight=False)
     if len(report.get("quarantine", [])) > 50:
         console.print(f"… and {len(report['quarantine']) - 50} more (see the JSON report)")
     for c in report.get("conflicts", [])[:20]:
-        console.print(f"[magenta]conflict[/] {c['agenda']} {c['record']} {c['binding']}: {c['winner']} won, "
-                      f"lost value {c['lost_value']!r}", markup=True, highlight=False)
+        console.print(f"[magenta]conflict[/] {safe(c['agenda'])} {safe(c['record'])} {safe(c['binding'])}: "
+                      f"{safe(c['winner'])} won, lost value {safe(repr(c['lost_value']))}", markup=True,
+                      highlight=False)
     for note in report.get("notes", []):
-        console.print(f"note: {redact(str(note))}", highlight=False)
+        console.print(f"note: {safe(note)}", highlight=False)
     if report.get("message"):
-        console.print(redact(report["message"]), highlight=False)
+        console.print(safe(report["message"]), highlight=False)
 
 
 def write_json(path: Path, data: Any) -> None:

@@ -34,7 +34,9 @@ from typing import List, Optional
 import typer
 
 from engine.cli.app import app
-from engine.cli.common import MAPPING_OPTION, PROFILE_OPTION, console, fail, load_mapping_or_exit, load_profile_or_exit
+from engine.cli.common import (
+    MAPPING_OPTION, PROFILE_OPTION, console, fail, load_mapping_or_exit, load_profile_or_exit, safe,
+)
 
 
 @app.command("export")
@@ -106,8 +108,6 @@ def export_command(
 
 
 def _print_export(result, as_json: bool) -> None:
-    from rich.markup import escape
-
     if as_json:
         console.print_json(json.dumps({
             "files": [str(p) for p in result.files], "exported": result.exported, "already_exported": result.already,
@@ -121,7 +121,7 @@ def _print_export(result, as_json: bool) -> None:
     for p in result.problems:
         where = f" [{p.field}]" if p.field else ""
         rule = f" ({p.rule})" if p.rule else ""
-        console.print(f"[yellow]not exported[/] {escape(f'{p.label}{where}{rule}: {p.message}')}", markup=True,
+        console.print(f"[yellow]not exported[/] {safe(f'{p.label}{where}{rule}: {p.message}')}", markup=True,
                       highlight=False)
     if not result.files and not result.problems:
         console.print("nothing new to export", highlight=False)

@@ -21,7 +21,7 @@ from rich.table import Table
 
 from engine.cli.app import app
 from engine.cli.common import (
-    MAPPING_OPTION, PROFILE_OPTION, console, fail, load_mapping_or_exit, load_profile_or_exit, progress_printer,
+    MAPPING_OPTION, PROFILE_OPTION, console, fail, load_mapping_or_exit, load_profile_or_exit, progress_printer, safe,
 )
 
 
@@ -81,16 +81,16 @@ def _print(report) -> None:
     if report.checked:
         console.print(table)
     for r in report.rebound[:50]:
-        console.print(f"{verb} {r.agenda}: {r.label} — POHODA id {r.old_id} → {r.new_id} (by {r.how})",
+        console.print(f"{verb} {r.agenda}: {safe(r.label)} — POHODA id {r.old_id} → {r.new_id} (by {r.how})",
                       highlight=False)
     if len(report.rebound) > 50:
         console.print(f"… and {len(report.rebound) - 50} more (--json lists all)")
     for u in report.unresolved:
         console.print(f"[yellow]not re-resolved[/] {u.agenda}: Raynet {u.raynet_id} ⇄ POHODA {u.old_id}"
-                      f"{' (' + u.number + ')' if u.number else ''}: {u.reason}; the link is kept",
+                      f"{' (' + safe(u.number) + ')' if u.number else ''}: {safe(u.reason)}; the link is kept",
                       markup=True, highlight=False)
     for u in report.ambiguous:
-        console.print(f"[red]ambiguous[/] {u.agenda}: Raynet {u.raynet_id} ⇄ POHODA {u.old_id}: {u.reason}",
+        console.print(f"[red]ambiguous[/] {u.agenda}: Raynet {u.raynet_id} ⇄ POHODA {u.old_id}: {safe(u.reason)}",
                       markup=True, highlight=False)
     moved = "would move" if report.dry_run else "moved"
     if report.ext_ids_moved or report.ext_ids_removed:
@@ -98,4 +98,4 @@ def _print(report) -> None:
                       f"{'would remove' if report.dry_run else 'removed'} {report.ext_ids_removed} "
                       "(those of links not re-resolved)", highlight=False)
     for note in report.notes:
-        console.print(f"note: {note}", highlight=False)
+        console.print(f"note: {safe(note)}", highlight=False)

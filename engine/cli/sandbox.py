@@ -30,6 +30,9 @@ def pohoda(
     xsd_dir: Optional[Path] = typer.Option(
         None, "--xsd", help="POHODA XSD folder for checking every dataPack (default: $RPSYNC_POHODA_XSD or the cache)."
     ),
+    password: Optional[str] = typer.Option(
+        None, "--password", envvar="RPSYNC_SANDBOX_POHODA_PASSWORD", show_envvar=True,
+        help="Accept this mServer password instead of 'sandbox' (it is never printed)."),
 ) -> None:
     """Simulate POHODA mServer: login sandbox/sandbox, accounting unit IČ 12345678."""
     from engine.sandbox.pohoda import DEMO_SEED, ICO, PASSWORD, USER, PohodaSandbox
@@ -38,13 +41,16 @@ def pohoda(
         typer.echo("error: use --seed FILE or --demo, not both", err=True)
         raise typer.Exit(2)
     kwargs = {"xsd_dir": xsd_dir} if xsd_dir else {}
+    if password:
+        kwargs["password"] = password
     try:
         sandbox = PohodaSandbox(store_path=store, seed=DEMO_SEED if demo else seed, port=port, **kwargs).start()
     except (RpsyncError, OSError) as exc:
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(2)
     typer.echo(f"POHODA mServer sandbox on {sandbox.url}  (POST /xml, GET /status)")
-    typer.echo(f"login: user {USER}, password {PASSWORD}; accounting unit IČ {ICO}")
+    shown = "as given (--password)" if password else PASSWORD
+    typer.echo(f"login: user {USER}, password {shown}; accounting unit IČ {ICO}")
     typer.echo("XSD checks: " + (f"on ({sandbox.xsd_dir})" if sandbox.xsd_checks else "off (no XSD folder configured)"))
     if sandbox.seeded:
         typer.echo("seeded: " + ", ".join(f"{k} {v}" for k, v in sandbox.seeded.items()))

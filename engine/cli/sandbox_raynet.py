@@ -29,6 +29,9 @@ def raynet(
     delay: float = typer.Option(0.0, "--delay", help="Seconds every answer is delayed."),
     drop_rate: float = typer.Option(0.0, "--drop-rate", help="Share of writes whose answer is lost after commit."),
     malformed_rate: float = typer.Option(0.0, "--malformed-rate", help="Share of answers with malformed JSON."),
+    api_key: Optional[str] = typer.Option(
+        None, "--api-key", envvar="RPSYNC_SANDBOX_RAYNET_API_KEY", show_envvar=True,
+        help="Accept this API key instead of 'sandbox' (it is never printed)."),
 ) -> None:
     """Serve the Raynet CRM API simulator (login sandbox@example.com, API key / bearer token 'sandbox')."""
     from engine.sandbox.raynet import Faults, RaynetSandbox
@@ -44,7 +47,8 @@ def raynet(
     faults = Faults(error_rate=error_rate, delay=delay, drop_rate=drop_rate, malformed_rate=malformed_rate)
     try:
         sandbox = RaynetSandbox(
-            store_path=store, seed=seed, port=port, quota_limit=quota, quota_window=quota_window, faults=faults
+            store_path=store, seed=seed, port=port, quota_limit=quota, quota_window=quota_window, faults=faults,
+            api_key=api_key,
         )
         sandbox.start()
     except (ValueError, KeyError, OSError) as error:
@@ -58,7 +62,8 @@ def raynet(
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     typer.echo(sandbox.url)
     typer.echo(
-        f"Raynet sandbox: login {sandbox.LOGIN}, API key '{sandbox.API_KEY}', instance '{sandbox.INSTANCE}' "
+        f"Raynet sandbox: login {sandbox.LOGIN}, "
+        f"API key {'as given (--api-key)' if api_key else repr(sandbox.API_KEY)}, instance '{sandbox.INSTANCE}' "
         f"(or bearer token '{sandbox.BEARER}'). Ctrl-C stops it.",
         err=True,
     )

@@ -60,6 +60,8 @@ class _LimitedReader:
 
     def read(self, n: int = _CHUNK) -> bytes:
         data = self.raw.read(n if n and n > 0 else _CHUNK)
+        if not self.count:   # a DOCTYPE is refused before the parser sees it (entity bombs, XXE)
+            xmlsafe.check_prolog(data)
         self.count += len(data)
         if self.count > self.limit:
             raise xmlsafe.XmlTooLargeError(

@@ -235,12 +235,23 @@ class RaynetClient:
         if fulltext:
             params.append(("fulltext", fulltext))
         params += encode_filters(filters)
-        body = self.request("GET", path or self.collection_path(entity), params=params)
+        where = path or self.collection_path(entity)
+        body = self.request("GET", where, params=params)
+        if isinstance(body, dict):
+            _check_success(body, "GET", where)
         if not isinstance(body, dict) or not isinstance(body.get("data"), list):
             raise RaynetProtocolError(
-                f"Raynet list answer for {path or entity} has no data list", method="GET", path=path
+                f"Raynet list answer for {path or entity} has no data list", method="GET", path=where
             )
-        _check_success(body, "GET", path or self.collection_path(entity))
+        for n, record in enumerate(body["data"]):
+            # a record rpsync cannot name cannot be linked, shadowed or quarantined: the page is refused whole
+            record_id = record.get("id") if isinstance(record, dict) else None
+            if isinstance(record_id, bool) or not isinstance(record_id, int):
+                shown = json_codec.dumps(record)[:120].decode("utf-8", errors="replace")
+                raise RaynetProtocolError(
+                    f"Raynet list answer for {path or entity} holds an item that is not a record with a numeric "
+                    f"id (item {offset + n + 1}: {shown})", method="GET", path=where,
+                )
         try:
             total = int(body.get("totalCount", len(body["data"])))
         except (TypeError, ValueError):

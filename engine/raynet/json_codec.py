@@ -10,13 +10,41 @@ accepts both on input, [OAS] info "Datum a čas").
 from __future__ import annotations
 
 import json
+import re
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
 
+#: a JSON escape of a UTF-16 surrogate (a pair is decoded to one character; a lone one stays a surrogate)
+_SURROGATE = re.compile(rb"\\u[dD][89a-fA-F]")
+
+
+def _no_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not a JSON number Raynet sends")
+
+
 def loads(data: bytes | str) -> Any:
-    return json.loads(data, parse_float=Decimal)
+    """Parse a Raynet answer. ``ValueError`` for anything that is not JSON as Raynet writes it: NaN/Infinity
+    (no float may reach money) and nesting too deep to parse (instead of a RecursionError). A lone UTF-16
+    surrogate escape (broken text in Raynet) becomes U+FFFD: it could not be stored, reported or written
+    as XML, and the rest of the record is fine."""
+    try:
+        value = json.loads(data, parse_float=Decimal, parse_constant=_no_constant)
+    except RecursionError:
+        raise ValueError("the JSON is nested too deeply") from None
+    raw = data if isinstance(data, bytes) else data.encode("utf-8", "surrogatepass")
+    return _scrub(value) if _SURROGATE.search(raw) else value
+
+
+def _scrub(value: Any) -> Any:
+    if isinstance(value, str):
+        return value.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
+    if isinstance(value, list):
+        return [_scrub(v) for v in value]
+    if isinstance(value, dict):
+        return {_scrub(k): _scrub(v) for k, v in value.items()}
+    return value
 
 
 def dumps(value: Any) -> bytes:

@@ -16,6 +16,7 @@ import contextlib
 import gzip
 import tempfile
 import threading
+import zlib
 from typing import IO, Iterable, Iterator
 
 import httpx
@@ -41,6 +42,41 @@ DEFAULT_BATCH = 100
 #: answers are spooled to disk, so big list exports are fine; imports' answers are parsed with xmlsafe's limit
 LIST_MAX_BYTES = 2 * 1024 * 1024 * 1024
 _SPOOL = 8 * 1024 * 1024
+#: the most bytes one decompression step may produce (a gzip bomb inflates a 64 KiB read a thousandfold)
+_INFLATE_STEP = 1024 * 1024
+
+
+def _decoded(response: httpx.Response) -> Iterator[bytes]:
+    """The answer's body, decompressed in steps of at most ``_INFLATE_STEP`` bytes (httpx's own decoders
+    inflate a whole network read at once, so a small compressed answer can take gigabytes before any size check)."""
+    if response.is_stream_consumed:   # already read (an in-memory response, e.g. a mock transport): decoded
+        yield response.content
+        return
+    encoding = (response.headers.get("Content-Encoding") or "identity").strip().lower()
+    if encoding == "identity":
+        yield from response.iter_raw()
+        return
+    if encoding not in ("gzip", "deflate"):
+        raise TransportError(f"mServer answered with an unsupported Content-Encoding {encoding!r}")
+    inflater = zlib.decompressobj(16 + zlib.MAX_WBITS if encoding == "gzip" else zlib.MAX_WBITS)
+    first = True
+    for chunk in response.iter_raw():
+        data = chunk
+        while data:
+            try:
+                out = inflater.decompress(data, _INFLATE_STEP)
+            except zlib.error as exc:
+                if first and encoding == "deflate":   # a raw deflate stream without the zlib header
+                    inflater, first = zlib.decompressobj(-zlib.MAX_WBITS), False
+                    continue
+                raise TransportError(f"mServer's compressed answer is corrupt ({exc})") from None
+            first = False
+            if out:
+                yield out
+            data = inflater.unconsumed_tail
+    tail = inflater.flush()
+    if tail:
+        yield tail
 
 
 class MServerTransport:
@@ -122,10 +158,11 @@ class MServerTransport:
         raise TransportError(f"{message} ({self.url})")
 
     # -- PohodaTransport ----------------------------------------------------
-    def submit(self, pack: bytes) -> bytes:
-        """POST one dataPack to ``/xml``; return the responsePack bytes."""
+    def submit(self, pack: bytes, *, max_bytes: int | None = None) -> bytes:
+        """POST one dataPack to ``/xml``; return the responsePack bytes (with ``max_bytes``: at most one byte
+        more, so a caller's size check refuses an over-long answer without it being held in memory whole)."""
         with self.open_response(pack) as fh:
-            return fh.read()
+            return fh.read() if max_bytes is None else fh.read(max_bytes + 1)
 
     @contextlib.contextmanager
     def open_response(self, pack: bytes) -> Iterator[IO[bytes]]:
@@ -138,7 +175,7 @@ class MServerTransport:
                     self._check_status(response)
                     spool = tempfile.SpooledTemporaryFile(max_size=_SPOOL)
                     size = 0
-                    for chunk in response.iter_bytes():
+                    for chunk in _decoded(response):
                         size += len(chunk)
                         if size > self.max_response_bytes:
                             spool.close()
@@ -167,7 +204,8 @@ class MServerTransport:
         renderer = renderer or render.default_renderer()
         for batch in batches(items, self.batch_size):
             pack = renderer.render_datapack(batch, ico=ico, application=self.application, note=note)
-            answer = responses.parse_response_pack(self.submit(pack), max_bytes=xmlsafe.DEFAULT_MAX_BYTES)
+            limit = xmlsafe.DEFAULT_MAX_BYTES
+            answer = responses.parse_response_pack(self.submit(pack, max_bytes=limit), max_bytes=limit)
             yield batch, answer.check()
 
     def health(self) -> Health:

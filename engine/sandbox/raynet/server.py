@@ -155,7 +155,12 @@ class RaynetSandbox:
         defaults: bool = True,
         clock: Callable[[], float] = time.time,
         invoicing: bool = True,
+        api_key: str | None = None,
     ) -> None:
+        if api_key is not None:  # another accepted API key than the public "sandbox" (tests grep for it)
+            if not api_key:
+                raise ValueError("the sandbox's API key cannot be empty")
+            self.API_KEY = api_key
         self.store = RaynetStore(store_path, clock=clock)
         #: is the legacy invoicing module ("Faktury") available on this instance? (R-F1; see INVOICING_OFF)
         self.invoicing = invoicing

@@ -187,7 +187,7 @@ class ContractsStep(Step):
         record = dict(record)
         set_path(record, f"{HEADER}.number", {"numberRequested": number})
         try:
-            record = typed_pohoda(self.pohoda_agenda, record)
+            record = typed_pohoda(self.pohoda_agenda, record, label=label)
         except render.RenderError as exc:
             raise Reject(exc.message, field=getattr(exc, "field", None), rule="R-G6") from None
         raynet_id = int(raynet_record["id"]) if raynet_record is not None else None

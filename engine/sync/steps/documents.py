@@ -64,15 +64,16 @@ def contract_number(series: str, tag: str, ident: int) -> str:
     return number
 
 
-def typed_pohoda(agenda: str, record: Mapping[str, Any]) -> dict:
+def typed_pohoda(agenda: str, record: Mapping[str, Any], *, label: str | None = None) -> dict:
     """A record as POHODA gives it back (dates as dates, amounts as Decimal): written through the agenda's
-    catalog and read again, so the shadow of a document rpsync created compares equal to its read-back."""
+    catalog and read again, so the shadow of a document rpsync created compares equal to its read-back.
+    ``label`` names the record in the RenderError of a value that does not fit its field."""
     from lxml import etree
 
     from engine.pohoda import lists, render
 
     spaces = "".join(f' xmlns:{p}="{render.NS_BASE}{f}.xsd"' for p, f in render.NAMESPACES.items())
-    xml = f"<record{spaces}>{render.write_fields(agenda, record, label=agenda)}</record>"
+    xml = f"<record{spaces}>{render.write_fields(agenda, record, label=label or agenda)}</record>"
     return lists.record_from_element(agenda, etree.fromstring(xml.encode("utf-8")))
 
 
@@ -412,13 +413,13 @@ class DocumentStep(Step):
                 set_path(record, path, value)
         return record
 
-    def typed(self, record: Mapping[str, Any]) -> dict:
+    def typed(self, record: Mapping[str, Any], label: str | None = None) -> dict:
         """The document typed as POHODA reads it back (see ``typed_pohoda``); a value that does not fit
         its POHODA field is a Reject naming the field."""
         from engine.pohoda.render import RenderError
 
         try:
-            return typed_pohoda(self.pohoda_agenda, record)
+            return typed_pohoda(self.pohoda_agenda, record, label=label)
         except RenderError as exc:
             raise Reject(exc.message, field=exc.field, rule="R-G6") from None
 

@@ -317,7 +317,9 @@ class IssuedInvoicesStep(Step):
         detail = r if "items" in r else self.ctx.raynet.invoices.get(int(r["id"]))
         kind = RAYNET_KIND.get(str(detail.get("invoiceType")))
         if kind is None or kind not in self.kinds:
-            raise Reject(f"invoice type {detail.get('invoiceType')} is not among the mapping's kinds", rule="R-F2")
+            known = ", ".join(sorted(RAYNET_KIND))
+            raise Reject(f"invoice type {detail.get('invoiceType')!r} is not among the mapping's kinds "
+                         f"(Raynet types rpsync knows: {known})", field="invoiceType", rule="R-F2")
         pohoda_kind = KINDS[kind][0]
         items = detail.get("items") or []
         if not items:

@@ -65,4 +65,5 @@ class OffersStep(DocumentStep):
         ship_to = self.docs.default_delivery_address(int(ref_id(r.get("company"))))  # R-D3 hook
         if ship_to:
             record.setdefault("offerHeader", {}).setdefault("partnerIdentity", {})["shipToAddress"] = [ship_to]
-        return self.typed(record), {"partner": {"id": partner}, "contract": {"id": contract.pohoda_id}}
+        context = {"partner": {"id": partner}, "contract": {"id": contract.pohoda_id}}
+        return self.typed(record, self.label(RAYNET, r)), context

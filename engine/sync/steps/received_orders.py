@@ -375,7 +375,8 @@ class ReceivedOrdersStep(DocumentStep):
         ship_to = self.docs.default_delivery_address(int(ref_id(r.get("company"))))  # R-D3 hook
         if ship_to:
             record.setdefault(HEADER, {}).setdefault("partnerIdentity", {})["shipToAddress"] = [ship_to]
-        return self.typed(record), {"partner": {"id": partner}, "contract": {"id": contract.pohoda_id}}
+        context = {"partner": {"id": partner}, "contract": {"id": contract.pohoda_id}}
+        return self.typed(record, self.label(RAYNET, r)), context
 
     # ==================================================== R-Z3 closing dates
     def after_pairing(self) -> None:
