@@ -23,7 +23,15 @@ from pathlib import Path
 
 
 def peak_rss_mb() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # Linux: KiB
+    """This process's peak RSS (VmHWM: the high-water mark of its own address space).
+
+    Not ``getrusage(...).ru_maxrss``: Linux carries that over exec from the process that
+    forked (or vforked) the child — here the bench process holding both simulators — so
+    it would report the simulators' memory."""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # not Linux: KiB or bytes, best effort
 
 
 def main(mapping_path: str, profile_path: str, out: str) -> int:

@@ -13,8 +13,9 @@ time, the engine process's peak RSS so far, requests per side split into reads
 and writes, the Raynet minimum (one write per record created or updated in
 Raynet, ⌈n/1000⌉ list reads of the n Raynet records the agenda reads, at least
 one read when it reads Raynet at all) and the ratio. The whole child's peak RSS
-comes from ``os.wait4`` (the simulators live in this process, so their memory
-is not counted). Not a test: figures for bench/README.md.
+is the child's own VmHWM (``/proc/self/status``; the simulators live in this
+process, so their memory is not counted — ``ru_maxrss`` of the child would count
+it, since Linux carries the forking process's high-water mark over exec). Not a test: figures for bench/README.md.
 """
 
 from __future__ import annotations
@@ -53,7 +54,7 @@ def mapping_file(folder: Path) -> Path:
 
 
 def engine_run(folder: Path, mapping: Path, profile: Path, name: str) -> dict:
-    """Run the engine in a child process; its figures plus the child's peak RSS (os.wait4) and wall time."""
+    """Run the engine in a child process; its figures (peak RSS included) plus the wall time."""
     out = folder / f"{name}.json"
     log = folder / f"{name}.log"
     env = {**os.environ, **demo_environment(), "PYTHONPATH": str(ROOT)}
@@ -61,13 +62,12 @@ def engine_run(folder: Path, mapping: Path, profile: Path, name: str) -> dict:
     with open(log, "w", encoding="utf-8") as fh:
         proc = subprocess.Popen([sys.executable, "-m", "bench.scale.engine_run", str(mapping), str(profile), str(out)],
                                 cwd=folder, env=env, stdout=fh, stderr=subprocess.STDOUT)
-        _, status, usage = os.wait4(proc.pid, 0)
-        proc.returncode = os.waitstatus_to_exitcode(status)
+        proc.wait()
     wall = time.perf_counter() - started
     if not out.exists():
         raise SystemExit(f"the engine run {name} failed (exit {proc.returncode}):\n{log.read_text()[-3000:]}")
     data = json.loads(out.read_text(encoding="utf-8"))
-    data.update(wall=wall, child_peak_rss_mb=usage.ru_maxrss / 1024, exit_code=proc.returncode)
+    data.update(wall=wall, child_peak_rss_mb=data["peak_rss_mb"], exit_code=proc.returncode)
     return data
 
 
@@ -89,6 +89,12 @@ def rows(data: dict) -> list[tuple]:
         out.append((agenda, f"{a['seconds']:.1f}", f"{a['peak_rss_mb']:.0f}", a["raynet_read"], a["raynet_write"],
                     minimum, ratio, a["pohoda_read"], a["pohoda_write"], c["created"], c["updated"], c["unchanged"],
                     c["quarantined"]))
+    if out:  # the whole run: writes of one agenda's step may belong to another (business cases of orders)
+        col = lambda i: sum(int(r[i]) for r in out)  # noqa: E731
+        spent, minimum = col(3) + col(4), col(5)
+        out.append(("**total**", f"{sum(a['seconds'] for a in data['agendas'].values()):.1f}",
+                    f"{data['peak_rss_mb']:.0f}", col(3), col(4), minimum,
+                    f"{spent / minimum:.3f}" if minimum else "—", col(7), col(8), col(9), col(10), col(11), col(12)))
     return out
 
 
