@@ -7,7 +7,7 @@ Loads the mapping and the connection profile and calls ``run_sync`` exactly as
 progress callback notes, at each agenda's start and end, the time, this
 process's peak RSS so far, and the requests sent so far, split into reads and
 writes (Raynet: GET vs. any other verb, every HTTP attempt counted; POHODA:
-list dataPacks vs. import dataPacks). Writes the per-agenda figures and the
+list dataPacks vs. import dataPacks sent by ``submit``). Writes the per-agenda figures and the
 run report to OUT.json. The counting wraps two methods of this process's client
 objects; nothing else changes.
 """
@@ -45,7 +45,7 @@ def main(mapping_path: str, profile_path: str, out: str) -> int:
     prof = load_profile(Path(profile_path), env=dict(os.environ))
     raynet = raynet_from_profile(prof)
     pohoda = pohoda_from_profile(prof, model)
-    counts = {"raynet_read": 0, "raynet_write": 0, "pohoda_read": 0}
+    counts = {"raynet_read": 0, "raynet_write": 0, "pohoda_write": 0}
 
     attempt = raynet.client._attempt
 
@@ -54,17 +54,17 @@ def main(mapping_path: str, profile_path: str, out: str) -> int:
         return attempt(method, *args, **kwargs)
 
     raynet.client._attempt = counted_attempt
-    open_response = pohoda.transport.open_response
+    submit = pohoda.transport.submit
 
-    def counted_open(*args, **kwargs):
-        counts["pohoda_read"] += 1
-        return open_response(*args, **kwargs)
+    def counted_submit(*args, **kwargs):  # import dataPacks (lists go through open_response)
+        counts["pohoda_write"] += 1
+        return submit(*args, **kwargs)
 
-    pohoda.transport.open_response = counted_open
+    pohoda.transport.submit = counted_submit
 
     def snapshot() -> dict:
         return {"t": time.perf_counter(), "rss": peak_rss_mb(), **counts,
-                "pohoda_write": pohoda.requests - counts["pohoda_read"]}
+                "pohoda_read": pohoda.requests - counts["pohoda_write"]}
 
     agendas: dict[str, dict] = {}
     marks: dict[str, dict] = {}

@@ -106,6 +106,15 @@ def table(title: str, data: dict) -> str:
     return "\n".join(lines)
 
 
+def request_shapes(rn, since: int) -> str:
+    """The Raynet requests of one run by verb and path (ids as {id}), most frequent first."""
+    import re
+    from collections import Counter
+
+    shapes = Counter(f"{r.method} {re.sub(r'/[0-9]+', '/{id}', r.path)}" for r in rn.store.requests[since:])
+    return ", ".join(f"{shape} ×{n}" for shape, n in shapes.most_common())
+
+
 def change_one_percent(store) -> int:
     """Every 100th record of each POHODA agenda the sync reads gets a changed field (saved now)."""
     changed = 0
@@ -139,11 +148,15 @@ def bench(scale: float, folder: Path) -> dict:
                                 state="state.sqlite", packs="packs")
         results = {}
         for name, title in (("initial", "initial sync"), ("nochange", "nothing changed")):
+            seen = len(rn.store.requests)
             results[name] = engine_run(folder, mapping, profile, name)
             print(table(title, results[name]), flush=True)
+            print(f"Raynet requests: {request_shapes(rn, seen)}\n")
         changed = change_one_percent(pohoda.store)
+        seen = len(rn.store.requests)
         results["changed"] = engine_run(folder, mapping, profile, "changed")
         print(table(f"1 % changed ({changed} POHODA records)", results["changed"]), flush=True)
+        print(f"Raynet requests: {request_shapes(rn, seen)}\n")
         results["raynet_records"] = {e: rn.store.count(e) for e in ("company", "person", "product", "priceList",
                                                                     "priceListItem", "salesOrder", "invoice")}
         print(f"Raynet after the runs: {results['raynet_records']}")
