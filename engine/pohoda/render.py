@@ -24,11 +24,12 @@ import datetime as dt
 import hashlib
 import json
 import re
+from collections.abc import Iterable, Mapping  # isinstance checks: the ABC itself, not the slower typing alias
 from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Iterable, Mapping
+from typing import Any
 
 from jinja2 import ChoiceLoader, FileSystemLoader, StrictUndefined, TemplateError
 from jinja2.sandbox import ImmutableSandboxedEnvironment
