@@ -105,6 +105,10 @@ class Step:
     #: newest Raynet change a ``read_raynet`` override saw besides the records it yields (sub-record
     #: steps: the parents read); the Raynet cursor moves to it when newer than every yielded record
     raynet_newest: datetime | None = None
+    #: Raynet's clock when this step's own list read began (None: not known, the cursor stays the newest change)
+    raynet_read_began: datetime | None = None
+    #: the step's Raynet read starts with a list request of its own (not records another step read)
+    reads_own_raynet_list = True
 
     def __init__(self, ctx: SyncContext) -> None:
         self.ctx = ctx
@@ -317,6 +321,11 @@ class Step:
         # the step is complete: move the cursors (a killed run re-reads from the old ones)
         if self.reads(RAYNET):
             cursor = newest_r or self._cursor(RAYNET) or started
+            # Raynet's clock when this step's list read began: every change before it was in the read, so
+            # the next run need not re-read what this run itself wrote after the newest change it read
+            # (with only the newest change as cursor, a run re-read its own last minute of writes for ever)
+            if self.raynet_read_began is not None and self.raynet_read_began > cursor:
+                cursor = self.raynet_read_began
             ctx.state.set_cursor(self.agenda, RAYNET, cursor.isoformat())
         if self.reads(POHODA):
             ctx.state.set_cursor(self.agenda, POHODA, started.isoformat())
@@ -333,6 +342,9 @@ class Step:
         newest: datetime | None = None
         if self.reads(RAYNET):
             ctx.progress(self.agenda, "reading Raynet")
+            client = ctx.raynet.client if self.reads_own_raynet_list else None
+            if client is not None:
+                client.mark_time()
             for record in self.read_raynet(self._cursor(RAYNET)):
                 record = self.prepare_raynet(record)
                 rid = self.raynet_id_of(record)
@@ -340,6 +352,8 @@ class Step:
                 moment = last_modified_at(record)
                 if moment is not None and (newest is None or moment > newest):
                     newest = moment
+            if client is not None:  # the answer to the read's first request: its list's first page
+                self.raynet_read_began = client.first_answer_at
         if self.reads(POHODA):
             ctx.progress(self.agenda, "reading POHODA")
             for record in self.read_pohoda(self._cursor(POHODA)):

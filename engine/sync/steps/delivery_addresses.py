@@ -55,6 +55,7 @@ COMPANY_ADDRESSES, CONTACT_PERSONS = "company_addresses", "contact_persons"
 
 
 class DeliveryAddressesStep(SubRecords, Step):
+    reads_own_raynet_list = False  # clients come from the address-book step's read of this run
     agenda = "delivery_addresses"
     raynet_entity = "companyAddress"
     pohoda_agenda = "delivery_addresses"
