@@ -25,6 +25,8 @@ record is built for each side; document agendas add items and create-once rules.
 
 from __future__ import annotations
 
+import dataclasses
+
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from typing import Any, Iterable, Iterator, Mapping
@@ -76,6 +78,8 @@ class RaynetRead:
 
     start: datetime | None
     changed: dict[int, tuple[datetime | None, Any]]
+    #: Raynet's clock when the read began (every change before it is in ``changed``), if known
+    began: datetime | None = None
 
 
 @dataclass
@@ -345,6 +349,8 @@ class Step:
             client = ctx.raynet.client if self.reads_own_raynet_list else None
             if client is not None:
                 client.mark_time()
+            shared_key = f"raynet_read:{self.raynet_entity}"
+            published_before = ctx.scratch.get(shared_key)
             for record in self.read_raynet(self._cursor(RAYNET)):
                 record = self.prepare_raynet(record)
                 rid = self.raynet_id_of(record)
@@ -354,6 +360,9 @@ class Step:
                     newest = moment
             if client is not None:  # the answer to the read's first request: its list's first page
                 self.raynet_read_began = client.first_answer_at
+                read = ctx.scratch.get(shared_key)
+                if read is not None and read is not published_before:  # this read's, for later steps
+                    ctx.scratch[shared_key] = dataclasses.replace(read, began=self.raynet_read_began)
         if self.reads(POHODA):
             ctx.progress(self.agenda, "reading POHODA")
             for record in self.read_pohoda(self._cursor(POHODA)):

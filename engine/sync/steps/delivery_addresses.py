@@ -55,7 +55,8 @@ COMPANY_ADDRESSES, CONTACT_PERSONS = "company_addresses", "contact_persons"
 
 
 class DeliveryAddressesStep(SubRecords, Step):
-    reads_own_raynet_list = False  # clients come from the address-book step's read of this run
+    reads_own_raynet_list = False  # clients may come from the address-book step's read: read_raynet says when
+    # that read (or its own) began
     agenda = "delivery_addresses"
     raynet_entity = "companyAddress"
     pohoda_agenda = "delivery_addresses"
@@ -154,8 +155,12 @@ class DeliveryAddressesStep(SubRecords, Step):
         start = since - RAYNET_OVERLAP if since is not None else None
         changed = shared_read(self.ctx, "company", start)
         if changed is None:  # the address-book step did not read the client list this run
+            self.ctx.raynet.client.mark_time()
             changed = {int(c["id"]): (last_modified_at(c), c.get("_version"))
                        for c in (api.list() if start is None else api.changed_since(start))}
+            self.raynet_read_began = self.ctx.raynet.client.first_answer_at
+        else:  # the address-book step's read covers every change up to when it began
+            self.raynet_read_began = getattr(self.ctx.scratch.get("raynet_read:company"), "began", None)
         self.raynet_newest = max((t for t, _ in changed.values() if t is not None), default=None)
         waiting = self.waiting[RAYNET]
         wanted = set()
