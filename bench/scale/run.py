@@ -10,7 +10,10 @@ initial sync, two runs with nothing changed, and a run after 1 % of the POHODA
 records changed (every 100th company's phone, contact person's function, stock
 item's name, order's and invoice's text); between the second and the last, one more
 run with nothing changed ("settled": the second run re-reads the records the
-initial sync itself wrote, whose change times are after its cursors). Per run and agenda it prints the
+initial sync itself wrote, whose change times are after its cursors). Each run
+after the first comes "5 minutes later": the Raynet simulator's clock moves on
+and the POHODA records saved since the data was generated are aged by an hour
+(the engine's cursors have 1 and 5 minute overlaps). Per run and agenda it prints the
 time, the engine process's peak RSS so far, requests per side split into reads
 and writes, the Raynet minimum (one write per record created or updated in
 Raynet, ⌈n/1000⌉ list reads of the n Raynet records the agenda reads, at least
@@ -32,7 +35,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from bench.scale.generate import LEVELS, World, seed_store
+from bench.scale.generate import LEVELS, SAVED, World, seed_store
 from engine.demo.profile import demo_environment, write_profile
 from engine.pohoda.xsd import find_xsd_dir
 from engine.resources import mappings_dir
@@ -141,7 +144,17 @@ def change_one_percent(store) -> int:
 
 def bench(scale: float, folder: Path) -> dict:
     world = World(scale)
-    with RaynetSandbox(quota_limit=10 ** 9) as rn, PohodaSandbox(xsd_dir=find_xsd_dir()) as pohoda:
+    shift = [0.0]
+    with RaynetSandbox(quota_limit=10 ** 9, clock=lambda: time.time() + shift[0]) as rn, \
+            PohodaSandbox(xsd_dir=find_xsd_dir()) as pohoda:
+
+        def minutes_later() -> None:
+            """As if the next run came 5 minutes later: Raynet's clock moves on, and what was saved in POHODA
+            (the sync's own writes) is aged by an hour (the engine's own clock cannot be moved)."""
+            shift[0] += 300
+            pohoda.store._db.execute("UPDATE records SET saved_at = datetime(saved_at, '-1 hour') "
+                                     "WHERE saved_at > ?", (SAVED.isoformat(sep=" "),))
+
         started = time.perf_counter()
         seeded = seed_store(pohoda.store, world)
         print(f"\n## scale {scale}: {seeded} (seeded in {time.perf_counter() - started:.1f} s)")
@@ -149,13 +162,16 @@ def bench(scale: float, folder: Path) -> dict:
         profile = write_profile(folder / "profile.toml", raynet_url=rn.url, pohoda_url=pohoda.url,
                                 state="state.sqlite", packs="packs")
         results = {}
-        for name, title in (("initial", "initial sync"),
+        for n, (name, title) in enumerate((("initial", "initial sync"),
                             ("nochange", "nothing changed (reads back the initial sync's own writes: echo check)"),
-                            ("settled", "nothing changed again (settled)")):
+                            ("settled", "nothing changed again (settled)"))):
+            if n:
+                minutes_later()
             seen = len(rn.store.requests)
             results[name] = engine_run(folder, mapping, profile, name)
             print(table(title, results[name]), flush=True)
             print(f"Raynet requests: {request_shapes(rn, seen)}\n")
+        minutes_later()
         changed = change_one_percent(pohoda.store)
         seen = len(rn.store.requests)
         results["changed"] = engine_run(folder, mapping, profile, "changed")
