@@ -24,11 +24,12 @@ import datetime as dt
 import hashlib
 import json
 import re
+from collections.abc import Iterable, Mapping  # isinstance checks: the ABC itself, not the slower typing alias
 from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Iterable, Mapping
+from typing import Any
 
 from jinja2 import ChoiceLoader, FileSystemLoader, StrictUndefined, TemplateError
 from jinja2.sandbox import ImmutableSandboxedEnvironment
@@ -257,6 +258,30 @@ def _key_of(info: catalogs.FieldInfo) -> str:
     return info.name
 
 
+#: per catalog and element path: children by dict key; element children by key -> (XSD position, info);
+#: attributes of element children (element key -> [(attribute, info)]); attributes of a list item.
+#: Catalogs are loaded once and never change, so a record's render looks its keys up instead of
+#: walking every child the XSD allows (an invoice header has ~70) for each element of each record.
+_CHILDREN: dict[tuple[int, str], tuple] = {}
+
+
+def _children_of(catalog: catalogs.Catalog, path: str) -> tuple[dict, dict, dict, list]:
+    key = (id(catalog), path)
+    found = _CHILDREN.get(key)
+    if found is None or found[-1] is not catalog:
+        kids = catalog.children(path)
+        by_key = {_key_of(info): info for info in kids}
+        elements = {info.name: (n, info) for n, info in enumerate(kids) if not info.attribute}
+        attrs: dict[str, list] = {}
+        for info in kids:
+            if info.attribute and "[]@" not in info.path:
+                elem, _, attr = info.name.partition("@")
+                attrs.setdefault(elem, []).append((attr, info))
+        item_attrs = [info for info in kids if info.attribute and "[]@" in info.path]
+        found = _CHILDREN[key] = (by_key, elements, attrs, item_attrs, catalog)
+    return found[:4]
+
+
 class _Writer:
     """Writes a record dict as XML elements, in catalog (XSD) order."""
 
@@ -293,8 +318,7 @@ class _Writer:
     def children(self, value: Mapping, path: str, where: str) -> str:
         if not isinstance(value, Mapping):
             raise self.error(where, f"expected a group of fields (dict), got {type(value).__name__}")
-        kids = self.catalog.children(path)
-        by_key = {_key_of(info): info for info in kids}
+        by_key, elements, _, _ = _children_of(self.catalog, path)
         for key in value:
             if key not in by_key:
                 full = f"{path}.{key}" if path else key
@@ -305,12 +329,8 @@ class _Writer:
                     f"is not a field of POHODA {self.catalog.name}", hint=hint,
                 )
         out: list[str] = []
-        for info in kids:
-            if info.attribute:
-                continue
+        for _, info in sorted(elements[k] for k in value if k in elements and value[k] is not None):
             key = info.name
-            if key not in value or value[key] is None:
-                continue
             sub_where = f"{where}.{key}" if where else key
             attrs = self._attrs(value, path, key, sub_where)
             out.append(self.element(info, value[key], sub_where, attrs))
@@ -318,12 +338,7 @@ class _Writer:
 
     def _attrs(self, holder: Mapping, path: str, key: str, where: str) -> str:
         parts = []
-        for info in self.catalog.children(path):
-            if not info.attribute or "[]@" in info.path:
-                continue
-            elem, _, attr = info.name.partition("@")
-            if elem != key:
-                continue
+        for attr, info in _children_of(self.catalog, path)[2].get(key, ()):
             v = holder.get(info.name)
             if v is not None:
                 parts.append(f' {attr}="{escape_attr(self.scalar(info, v, where + "@" + attr))}"')
@@ -331,12 +346,11 @@ class _Writer:
 
     def _item_attrs(self, item: Mapping, item_path: str, where: str) -> str:
         parts = []
-        for info in self.catalog.children(item_path):
-            if info.attribute and "[]@" in info.path:
-                v = item.get(_key_of(info))
-                if v is not None:
-                    attr = _key_of(info)[1:]
-                    parts.append(f' {attr}="{escape_attr(self.scalar(info, v, where + "@" + attr))}"')
+        for info in _children_of(self.catalog, item_path)[3]:
+            v = item.get(_key_of(info))
+            if v is not None:
+                attr = _key_of(info)[1:]
+                parts.append(f' {attr}="{escape_attr(self.scalar(info, v, where + "@" + attr))}"')
         return "".join(parts)
 
     def element(self, info: catalogs.FieldInfo, value: Any, where: str, attrs: str = "") -> str:

@@ -36,7 +36,7 @@ import random
 import threading
 import time
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timezone
 from decimal import Decimal
 from typing import Any, Callable, Iterable, Iterator, Mapping, Sequence
 from urllib.parse import quote, urlsplit
@@ -160,6 +160,9 @@ class RaynetClient:
         self.max_backoff = max_backoff
         self._sleep = sleep
         self._slots = threading.BoundedSemaphore(max_connections)
+        #: Raynet's clock (the ``Date`` header, whole seconds) at the first answer after ``mark_time()``
+        self.first_answer_at: datetime | None = None
+        self._marked = False
         self._auth_error: RaynetAuthError | None = None
         headers = {"Accept": "application/json", "User-Agent": f"rpsync/{__version__}"}
         if instance:
@@ -419,6 +422,8 @@ class RaynetClient:
                 idempotent, landed,
             )
         assert response is not None
+        if self._marked and self.first_answer_at is None:
+            self.first_answer_at = _server_date(response)
         if response.status_code == 404 and method == "DELETE" and attempt > 0:
             return None  # an earlier attempt whose answer was lost did delete it
         return self._handle(response, method, path, idempotent, landed)
@@ -437,6 +442,11 @@ class RaynetClient:
             method=error.method, path=error.path, status=error.status,
             hint="check the record in Raynet; writes with an extId are retried safely",
         )
+
+    def mark_time(self) -> None:
+        """Start watching for Raynet's clock: ``first_answer_at`` becomes the ``Date`` of the next answer."""
+        self.first_answer_at = None
+        self._marked = True
 
     def _handle(self, response: httpx.Response, method: str, path: str, idempotent: bool, landed) -> Any:
         status = response.status_code
@@ -614,3 +624,14 @@ def _check_base_url(base_url: str) -> None:
             hint="use https://app.raynet.cz/api/v2/ (plain http only for the local simulator)",
         )
     raise ConfigError(f"not a Raynet API base URL: {base_url!r}", hint="e.g. https://app.raynet.cz/api/v2/")
+
+
+def _server_date(response: httpx.Response) -> datetime | None:
+    """The answer's ``Date`` header (RFC 9110: when the server made it) as an aware UTC datetime, or None."""
+    from email.utils import parsedate_to_datetime
+
+    try:
+        moment = parsedate_to_datetime(response.headers.get("Date", ""))
+    except (TypeError, ValueError, IndexError):
+        return None
+    return moment.astimezone(timezone.utc) if moment.tzinfo else moment.replace(tzinfo=timezone.utc)

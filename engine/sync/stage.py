@@ -29,6 +29,9 @@ class Stage:
                         " seq INTEGER PRIMARY KEY AUTOINCREMENT, UNIQUE(side, id))")
         self.db.execute("CREATE TABLE keys (side TEXT, name TEXT, value TEXT, id TEXT)")
         self.db.execute("CREATE INDEX keys_lookup ON keys(side, name, value)")
+        # put() replaces a record's keys by (side, id): without this index each put scanned every key staged
+        # so far, and reading n records cost O(n²) (10 000 clients: ~10 ms a record)
+        self.db.execute("CREATE INDEX keys_of_record ON keys(side, id)")
         self.db.execute("BEGIN")
 
     def put(self, side: str, record_id: Any, record: dict, keys: Iterable[tuple[str, str]] = ()) -> None:

@@ -279,6 +279,13 @@ class _Handler(BaseHTTPRequestHandler):
     def log_message(self, format: str, *args: Any) -> None:  # quiet
         return
 
+    def date_time_string(self, timestamp: float | None = None) -> str:
+        """The ``Date`` header by the simulated instance's clock (a test may run it in the past or future),
+        as a server states its own time (RFC 9110 §6.6.1)."""
+        from email.utils import formatdate
+
+        return formatdate(self.sandbox.store.clock() if timestamp is None else timestamp, usegmt=True)
+
     def do_GET(self) -> None:
         self._dispatch("GET")
 

@@ -25,6 +25,8 @@ record is built for each side; document agendas add items and create-once rules.
 
 from __future__ import annotations
 
+import dataclasses
+
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from typing import Any, Iterable, Iterator, Mapping
@@ -76,6 +78,8 @@ class RaynetRead:
 
     start: datetime | None
     changed: dict[int, tuple[datetime | None, Any]]
+    #: Raynet's clock when the read began (every change before it is in ``changed``), if known
+    began: datetime | None = None
 
 
 @dataclass
@@ -105,6 +109,10 @@ class Step:
     #: newest Raynet change a ``read_raynet`` override saw besides the records it yields (sub-record
     #: steps: the parents read); the Raynet cursor moves to it when newer than every yielded record
     raynet_newest: datetime | None = None
+    #: Raynet's clock when this step's own list read began (None: not known, the cursor stays the newest change)
+    raynet_read_began: datetime | None = None
+    #: the step's Raynet read starts with a list request of its own (not records another step read)
+    reads_own_raynet_list = True
 
     def __init__(self, ctx: SyncContext) -> None:
         self.ctx = ctx
@@ -317,6 +325,11 @@ class Step:
         # the step is complete: move the cursors (a killed run re-reads from the old ones)
         if self.reads(RAYNET):
             cursor = newest_r or self._cursor(RAYNET) or started
+            # Raynet's clock when this step's list read began: every change before it was in the read, so
+            # the next run need not re-read what this run itself wrote after the newest change it read
+            # (with only the newest change as cursor, a run re-read its own last minute of writes for ever)
+            if self.raynet_read_began is not None and self.raynet_read_began > cursor:
+                cursor = self.raynet_read_began
             ctx.state.set_cursor(self.agenda, RAYNET, cursor.isoformat())
         if self.reads(POHODA):
             ctx.state.set_cursor(self.agenda, POHODA, started.isoformat())
@@ -333,6 +346,11 @@ class Step:
         newest: datetime | None = None
         if self.reads(RAYNET):
             ctx.progress(self.agenda, "reading Raynet")
+            client = ctx.raynet.client if self.reads_own_raynet_list else None
+            if client is not None:
+                client.mark_time()
+            shared_key = f"raynet_read:{self.raynet_entity}"
+            published_before = ctx.scratch.get(shared_key)
             for record in self.read_raynet(self._cursor(RAYNET)):
                 record = self.prepare_raynet(record)
                 rid = self.raynet_id_of(record)
@@ -340,6 +358,11 @@ class Step:
                 moment = last_modified_at(record)
                 if moment is not None and (newest is None or moment > newest):
                     newest = moment
+            if client is not None:  # the answer to the read's first request: its list's first page
+                self.raynet_read_began = client.first_answer_at
+                read = ctx.scratch.get(shared_key)
+                if read is not None and read is not published_before:  # this read's, for later steps
+                    ctx.scratch[shared_key] = dataclasses.replace(read, began=self.raynet_read_began)
         if self.reads(POHODA):
             ctx.progress(self.agenda, "reading POHODA")
             for record in self.read_pohoda(self._cursor(POHODA)):

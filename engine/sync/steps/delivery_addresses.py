@@ -55,6 +55,8 @@ COMPANY_ADDRESSES, CONTACT_PERSONS = "company_addresses", "contact_persons"
 
 
 class DeliveryAddressesStep(SubRecords, Step):
+    reads_own_raynet_list = False  # clients may come from the address-book step's read: read_raynet says when
+    # that read (or its own) began
     agenda = "delivery_addresses"
     raynet_entity = "companyAddress"
     pohoda_agenda = "delivery_addresses"
@@ -72,7 +74,9 @@ class DeliveryAddressesStep(SubRecords, Step):
         self.name_path = "address.name" if self.mechanism == COMPANY_ADDRESSES else "lastName"
         self.ships = ShipWriter(self, links_agenda=self.agenda, raynet_entity="companyAddress", kind="address",
                                 paths_r=self.paths_r, paths_p=self.paths_p)
-        self._seen: dict[int, dict] = {}       # clients whose detail this run read (id -> detail)
+        # clients whose detail this run read: id -> their memo (version, last change), not the detail itself
+        # (a first run reads every client's detail; keeping them all made memory grow with the clients)
+        self._seen: dict[int, dict] = {}
         self._written: set[int] = set()        # clients this run wrote addresses to
         self.init_sub_records()
 
@@ -151,8 +155,12 @@ class DeliveryAddressesStep(SubRecords, Step):
         start = since - RAYNET_OVERLAP if since is not None else None
         changed = shared_read(self.ctx, "company", start)
         if changed is None:  # the address-book step did not read the client list this run
+            self.ctx.raynet.client.mark_time()
             changed = {int(c["id"]): (last_modified_at(c), c.get("_version"))
                        for c in (api.list() if start is None else api.changed_since(start))}
+            self.raynet_read_began = self.ctx.raynet.client.first_answer_at
+        else:  # the address-book step's read covers every change up to when it began
+            self.raynet_read_began = getattr(self.ctx.scratch.get("raynet_read:company"), "began", None)
         self.raynet_newest = max((t for t, _ in changed.values() if t is not None), default=None)
         waiting = self.waiting[RAYNET]
         wanted = set()
@@ -168,7 +176,7 @@ class DeliveryAddressesStep(SubRecords, Step):
                 detail = api.get(cid)
             except RaynetNotFound:
                 continue
-            self._seen[cid] = detail
+            self._seen[cid] = self._memo(detail)
             parent = self.parents.of_company(cid)
             for address in detail.get("addresses") or ():
                 if not address.get("primary"):  # the primary address is the main address (address book)
@@ -205,13 +213,16 @@ class DeliveryAddressesStep(SubRecords, Step):
             except RaynetNotFound:
                 detail = None
             if detail is not None and self._as_written(detail, self.parents.of_company(cid)):
-                self._seen[cid] = detail
+                self._seen[cid] = self._memo(detail)
             else:
                 self._seen.pop(cid, None)  # something else changed meanwhile: read it on the next run
-        for cid, detail in self._seen.items():
-            moment = last_modified_at(detail)
-            state.set_shadow(self.agenda, self.CLIENT, str(cid), {
-                "version": detail.get("_version"), "changed": moment.isoformat() if moment else None})
+        for cid, memo in self._seen.items():
+            state.set_shadow(self.agenda, self.CLIENT, str(cid), memo)
+
+    @staticmethod
+    def _memo(detail: Mapping[str, Any]) -> dict:
+        moment = last_modified_at(detail)
+        return {"version": detail.get("_version"), "changed": moment.isoformat() if moment else None}
 
     def _as_written(self, detail: Mapping[str, Any], parent: Parent | None) -> bool:
         """Does every other address of the client hold what the sync last wrote or read (its shadow)?"""

@@ -52,6 +52,8 @@ from engine.sync.steps.invoicing import (
 
 #: the run's scratch key listing POHODA invoices linked to Raynet this run (their payments follow)
 LINKED_THIS_RUN = "issued_invoices:linked"
+#: Raynet ids of the invoices this run created in Raynet (the payments step knows they hold no payment yet)
+CREATED_IN_RAYNET_THIS_RUN = "issued_invoices:created_in_raynet"
 HEADER = "invoiceHeader"
 
 
@@ -290,6 +292,7 @@ class IssuedInvoicesStep(Step):
 
     def after_raynet_create(self, link: Link, values: dict[str, Any], p: dict) -> None:
         self.ctx.scratch.setdefault(LINKED_THIS_RUN, set()).add(link.pohoda_id)
+        self.ctx.scratch.setdefault(CREATED_IN_RAYNET_THIS_RUN, set()).add(link.raynet_id)
 
     def reconcile_create(self, intent) -> int | None:
         if intent.target == RAYNET:

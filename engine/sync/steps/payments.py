@@ -34,7 +34,7 @@ from engine.sync.pohoda_gateway import pohoda_number
 from engine.sync.snapshot import same
 from engine.sync.steps.base import POHODA, POHODA_OVERLAP, RAYNET, Reject, Step
 from engine.sync.steps.invoicing import KINDS, check_invoicing, iso_date, pohoda_currency
-from engine.sync.steps.issued_invoices import LINKED_THIS_RUN
+from engine.sync.steps.issued_invoices import CREATED_IN_RAYNET_THIS_RUN, LINKED_THIS_RUN
 
 INVOICES = "issued_invoices"
 
@@ -76,19 +76,21 @@ class PaymentsStep(Step):
         self.first_run = cursor is None
         started = ctx.now()
         ctx.progress(self.agenda, "reading POHODA")
-        invoices: dict[int, dict] = {}
+        # streamed: each invoice is handled as it is read (a first run reads every invoice; holding them
+        # all made memory grow with the accounting unit), only the ids read are kept
+        read: set[int] = set()
         for record in self._read(cursor):
-            invoices[int(get_path(record, "invoiceHeader.id"))] = record
+            pid = int(get_path(record, "invoiceHeader.id"))
+            read.add(pid)
+            self._invoice(pid, record)
         # invoices linked to Raynet this run, and invoices of quarantined payments: their payments go now
         waiting = set(ctx.scratch.get(LINKED_THIS_RUN, ()))
         waiting |= {int(q.record_id.split("/")[0]) for q in ctx.state.quarantined(self.agenda)
                     if "/" in q.record_id}
-        for pid in sorted(waiting - set(invoices)):
+        for pid in sorted(waiting - read):
             record = self._refetch(pid)
             if record is not None:
-                invoices[pid] = record
-        for pid in sorted(invoices):
-            self._invoice(pid, invoices[pid])
+                self._invoice(pid, record)
         ctx.state.set_cursor(self.agenda, POHODA, started.isoformat())
         crashpoint(f"{self.agenda}:cursors")
 
@@ -157,8 +159,10 @@ class PaymentsStep(Step):
     def _write(self, link: Link, todo: list[tuple[dict, dict]]) -> None:
         ctx = self.ctx
         rid = link.raynet_id
-        # on a first run Raynet may hold these payments already (entered by hand, or a state that was lost)
-        free = self._free(self._payments(rid)) if self.first_run else []
+        # on a first run Raynet may hold these payments already (entered by hand, or a state that was lost);
+        # not an invoice this very run created in Raynet (it has none: no request spent to learn that)
+        created_now = rid in self.ctx.scratch.get(CREATED_IN_RAYNET_THIS_RUN, ())
+        free = self._free(self._payments(rid)) if self.first_run and not created_now else []
         sent = []
         for liq, values in todo:
             key = f"{self.agenda}:create-raynet:{liq['id']}"

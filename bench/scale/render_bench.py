@@ -1,0 +1,201 @@
+"""Records per second of transform + render (+ XSD validation): rpsync vs. the PyPI package ``pohoda``.
+
+    .venv/bin/python -m bench.scale.render_bench --records 2000
+
+The same documents both ways, side by side in one run: Raynet companies, sales
+orders and invoices (generated like ``bench.scale.generate``, read as the API
+answers them from the Raynet simulator) become POHODA address-book records,
+received orders and issued invoices in dataPacks of 100 items.
+
+- rpsync: the agenda's own step (offline, as ``rpsync test`` runs it; Raynet
+  lookups answered once by the simulator, POHODA stock lookups by a stub) —
+  ``pohoda_values`` (the mapping's compiled expressions) + ``pohoda_document`` +
+  ``Renderer.render_document`` + ``render_datapack`` (Windows-1250 bytes).
+- ``pohoda`` (riesenia/pohoda ported to Python, builds lxml trees): a
+  hand-written dict of the same fields from the Raynet record + ``Pohoda.create_*``
+  / ``add_item`` + ``add_item`` to the dataPack + serialising to Windows-1250
+  bytes (what ``Pohoda.write`` does, without the file).
+
+Then every pack of both goes through the same XSD validator
+(``engine.pohoda.xsd.Validator``). Rates are records per second of one core.
+"""
+
+from __future__ import annotations
+
+import argparse
+import time
+from decimal import Decimal
+
+from lxml import etree
+
+from bench.scale.generate import World
+from engine.mapping import load_mapping
+from engine.mappingtest.harness import Harness
+from engine.pohoda import render
+from engine.pohoda.xsd import Validator, find_xsd_dir
+from engine.raynet.entities import RaynetApi
+from engine.resources import mappings_dir
+from engine.sandbox.raynet import RaynetSandbox
+from engine.sync.lookups import Lookups
+
+AGENDAS = (("address_book", "company"), ("received_orders", "salesOrder"), ("issued_invoices", "invoice"))
+PACK = 100
+
+
+def raynet_seed(world: World, n: int) -> dict:
+    companies, cases, orders, invoices, products = [], [], [], [], []
+    for i in range(1, world.sizes.stock + 1):
+        code, name, unit, price, _ = world.stock_item(i)
+        products.append({"code": code, "name": name, "unit": unit, "price": price, "taxRate": Decimal(21)})
+    for i in range(1, n + 1):
+        a = world.address(i)
+        companies.append({"name": a["company"], "regNumber": a["ico"], "taxNumber": a["dic"], "rating": "A",
+                          "state": "B_ACTUAL", "role": "A_SUBSCRIBER",
+                          "addresses": [{"address": {"name": "Sídlo", "street": a["street"], "city": a["city"],
+                                                     "zipCode": a["zip"], "country": "CZ"},
+                                         "contactInfo": {"email": a["email"], "tel1": a["phone"],
+                                                         "www": f"www.{a['email'].split('@')[1]}"}}]})
+    for i in range(1, n + 1):
+        lines = [world.stock_item(1 + (i * k) % world.sizes.stock) for k in (1, 7, 13)[: 1 + i % 3]]
+        items = [{"productCode": c, "name": nm, "count": Decimal(1 + i % 9), "price": p, "taxRate": Decimal(21),
+                  "unit": u} for c, nm, u, p, _ in lines]
+        cases.append({"name": f"Obchodní případ {i}", "company": i, "businessCasePhase": 4, "validFrom": "2025-03-01",
+                      "currency": 1})
+        orders.append({"name": f"Objednávka {i}", "company": i, "businessCase": i, "salesOrderStatus": 1, "validFrom": "2025-03-01",
+                       "requestDeliveryDate": "2025-03-20", "items": items})
+        invoices.append({"title": f"Faktura {i}", "company": i, "invoiceType": "NORMAL", "issueDate": "2025-03-01",
+                         "taxableSupplyDate": "2025-03-01", "dueDate": "2025-03-15", "currency": 1,
+                         "paymentType": "PAYMENT_DIRECT_DEBIT",
+                         "items": [{"name": nm, "amount": Decimal(1 + i % 9), "unitPrice": p, "taxRate": Decimal(21),
+                                    "unitLabel": u} for c, nm, u, p, _ in lines]})
+    return {"records": {"company": companies, "product": products, "businessCase": cases, "salesOrder": orders, "invoice": invoices}}
+
+
+# --------------------------------------------------------------------------- rpsync
+class _StockStub:
+    """POHODA as the document steps ask it: does a stock item with this code exist? (yes)."""
+
+    def list(self, agenda, filter=None, **context):
+        yield {"stockHeader": {"id": 1, "code": (filter or {}).get("code")}}
+
+
+def rpsync_step(rn, harness: Harness, agenda: str, n: int):
+    """The agenda's step, offline, with every client linked (address book) and every business case (contracts)."""
+    links = tuple({"agenda": a, "raynet_id": i, "pohoda_id": i} for i in range(1, n + 1)
+                  for a in ("address_book", "contracts")) if agenda != "address_book" else ()
+    step = harness.step(agenda, instance={}, links=links)
+    step.ctx.raynet = RaynetApi(rn.client())
+    step.ctx.lookups = Lookups(step.ctx.raynet, step.ctx.state)
+    step.ctx.pohoda = _StockStub()
+    return step
+
+
+def rpsync_packs(step, renderer, agenda: str, records: list[dict]) -> list[bytes]:
+    packs, items = [], []
+    for r in records:
+        r = step.prepare_raynet(r)
+        record, kwargs = step.pohoda_document(step.pohoda_values(r), r, None)
+        xml = renderer.render_document(step.pohoda_agenda, record, action="add",
+                                       ext_id=step.pohoda_ext_id_for(r["id"]), **kwargs)
+        items.append(render.PackItem(render.item_id(agenda, "add", str(r["id"]), record), xml, agenda=agenda))
+        if len(items) == PACK:
+            packs.append(renderer.render_datapack(items, ico="12345678"))
+            items = []
+    if items:
+        packs.append(renderer.render_datapack(items, ico="12345678"))
+    return packs
+
+
+# --------------------------------------------------------------------------- pohoda package
+EXT = {"exSystemName": "rpsync-raynet", "exSystemText": "Raynet CRM"}
+VAT = {Decimal(21): "high", Decimal(12): "low", Decimal(0): "none"}
+
+
+def _address(r: dict) -> dict:
+    a = (r.get("addresses") or [{}])[0]
+    adr, info = a.get("address") or {}, a.get("contactInfo") or {}
+    return {"company": r.get("name"), "city": adr.get("city"), "street": adr.get("street"), "zip": adr.get("zipCode"),
+            "ico": r.get("regNumber"), "dic": r.get("taxNumber"), "phone": info.get("tel1"), "email": info.get("email")}
+
+
+def package_document(pohoda, agenda: str, r: dict):
+    """The package's agenda object for a Raynet record: the same fields rpsync's standard mapping writes."""
+    ext = {"ids": str(r["id"]), **EXT}
+    if agenda == "address_book":
+        www = ((r.get("addresses") or [{}])[0].get("contactInfo") or {}).get("www")
+        return pohoda.create_addressbook({"identity": {"extId": ext, "address": _address(r)}, "web": www})
+    partner = {"id": r["company"]["id"]}
+    if agenda == "received_orders":
+        doc = pohoda.create_order({"extId": ext, "orderType": "receivedOrder", "number": {"ids": "OBP"},
+                                   "numberOrder": r.get("code"), "date": r.get("validFrom"),
+                                   "dateDelivery": r.get("requestDeliveryDate"), "text": r.get("name"),
+                                   "partnerIdentity": partner})
+        for item in r.get("items") or ():
+            doc.add_item({"text": item.get("name"), "quantity": item.get("count"), "unit": item.get("unit"),
+                          "rateVAT": VAT.get(item.get("taxRate"), "high"), "discountPercentage": Decimal(0),
+                          "homeCurrency": {"unitPrice": item.get("price")}, "code": item.get("productCode"),
+                          "stockItem": {"stockItem": {"ids": item.get("productCode")}}})
+        return doc
+    doc = pohoda.create_invoice({"extId": ext, "invoiceType": "issuedInvoice", "number": {"ids": "FV"},
+                                 "symVar": r.get("code"), "date": r.get("issueDate"), "dateTax": r.get("taxableSupplyDate"),
+                                 "dateDue": r.get("dueDate"), "text": r.get("title"), "partnerIdentity": partner,
+                                 "paymentType": {"paymentType": "draft"}})
+    for item in r.get("items") or ():
+        doc.add_item({"text": item.get("name"), "quantity": item.get("amount"), "unit": item.get("unitLabel"),
+                      "rateVAT": VAT.get(item.get("taxRate"), "high"), "discountPercentage": Decimal(0),
+                      "homeCurrency": {"unitPrice": item.get("unitPrice")}})
+    return doc
+
+
+def package_packs(agenda: str, records: list[dict]) -> list[bytes]:
+    from pohoda.Pohoda import Pohoda
+
+    packs = []
+    for start in range(0, len(records), PACK):
+        pohoda = Pohoda("12345678", f"pack-{start}", note="rpsync bench")  # POHODA requires note (data.xsd)
+        for r in records[start:start + PACK]:
+            pohoda.add_item(str(r["id"]), package_document(pohoda, agenda, r))
+        packs.append(etree.tostring(pohoda._xml_root, xml_declaration=True, encoding="windows-1250"))
+    return packs
+
+
+def timed(fn, *args):
+    started = time.perf_counter()
+    out = fn(*args)
+    return out, time.perf_counter() - started
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--records", type=int, default=2000, help="records per agenda")
+    args = parser.parse_args(argv)
+    world = World(max(args.records / 100_000, 0.001))
+    folder = find_xsd_dir()
+    if folder is None:
+        raise SystemExit("no POHODA XSD folder: set RPSYNC_POHODA_XSD (e.g. ../shared/pohoda-xsd)")
+    validator = Validator.for_dir(folder)
+    print("| agenda | records | rpsync transform+render rec/s | pohoda build rec/s | ratio | rpsync + XSD rec/s "
+          "| pohoda + XSD rec/s | ratio | XSD errors rpsync | XSD errors pohoda |")
+    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+    harness = Harness(load_mapping(mappings_dir() / "standard.yaml"))  # once, as a run compiles its mapping once
+    with RaynetSandbox(seed=raynet_seed(world, args.records), quota_limit=10 ** 9) as rn:
+        for agenda, entity in AGENDAS:
+            records = [rn.store.render(entity, i) for i in range(1, args.records + 1)]
+            step = rpsync_step(rn, harness, agenda, args.records)
+            rpsync_packs(step, harness.renderer, agenda, records[:20])  # warm-up: the run's cached lookups
+            package_packs(agenda, records[:20])
+            ours, t_ours = timed(rpsync_packs, step, harness.renderer, agenda, records)
+            theirs, t_theirs = timed(package_packs, agenda, records)
+            errors_ours, v_ours = timed(lambda: [e for p in ours for e in validator.validate(p)])
+            errors_theirs, v_theirs = timed(lambda: [e for p in theirs for e in validator.validate(p)])
+            n = len(records)
+            print(f"| {agenda} | {n} | {n / t_ours:,.0f} | {n / t_theirs:,.0f} | {t_theirs / t_ours:.2f} | "
+                  f"{n / (t_ours + v_ours):,.0f} | {n / (t_theirs + v_theirs):,.0f} | "
+                  f"{(t_theirs + v_theirs) / (t_ours + v_ours):.2f} | {len(errors_ours)} | {len(errors_theirs)} |",
+                  flush=True)
+            for e in errors_theirs[:2] + errors_ours[:2]:
+                print(f"    {e[:300]}")
+
+
+if __name__ == "__main__":
+    main()

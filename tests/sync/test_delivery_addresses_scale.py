@@ -1,0 +1,30 @@
+"""Delivery addresses at scale (issue 7): a first run reads every client's detail, but keeps only its memo.
+
+Not timed: the test looks at what the step holds once it read the clients.
+"""
+
+from __future__ import annotations
+
+from engine.sync.steps.delivery_addresses import DeliveryAddressesStep
+from tests.sync.helpers import pohoda_address, pohoda_ship_to
+
+
+def test_clients_read_for_their_addresses_are_kept_as_memos_not_whole_details_R_D1(world_factory, monkeypatch):
+    w = world_factory()
+    for n in range(3):
+        adb = pohoda_address(w, f"Klient {n} s.r.o.", ico=f"1000000{n + 1}")
+        pohoda_ship_to(w, adb, name=f"Sklad {n}", street="Krátká 3", city="Opava", zip="74601")
+    held = []
+    remember = DeliveryAddressesStep._remember_clients
+
+    def capture(self):
+        held.extend(self._seen.values())
+        return remember(self)
+
+    monkeypatch.setattr(DeliveryAddressesStep, "_remember_clients", capture)
+    first = w.run()
+    assert first.report.counts["delivery_addresses"]["to_raynet"].created == 3
+    assert len(held) == 3
+    # (version, last change) of each client, what the next run compares with the client list — not the
+    # client's detail with all its addresses, which a first run over 100 000 clients would hold at once
+    assert all(set(memo) == {"version", "changed"} for memo in held)
