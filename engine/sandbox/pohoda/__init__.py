@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any, Mapping
 
 from engine.pohoda import xsd
+from engine.sandbox.http import SandboxHTTPServer
 from engine.sandbox.pohoda.imports import Importer
 from engine.sandbox.pohoda.seed import apply_seed
 from engine.sandbox.pohoda.store import Store
@@ -91,7 +92,7 @@ class PohodaSandbox:
 
     def start(self) -> "PohodaSandbox":
         if self._server is None:
-            self._server = ThreadingHTTPServer((self.host, self._port), _handler(self))
+            self._server = SandboxHTTPServer((self.host, self._port), _handler(self))
             self._server.daemon_threads = True
             self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.05},
                                             name="pohoda-sandbox", daemon=True)

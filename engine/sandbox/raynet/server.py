@@ -37,6 +37,7 @@ from typing import Any, Callable
 from urllib.parse import parse_qsl, unquote, urlsplit
 
 from engine.raynet import json_codec
+from engine.sandbox.http import SandboxHTTPServer
 from engine.sandbox.raynet import query, records, views
 from engine.sandbox.raynet.faults import Faults
 from engine.sandbox.raynet.validation import ApiError, bad_request, business_error, not_found
@@ -184,7 +185,7 @@ class RaynetSandbox:
             pass
 
         Handler.sandbox = sandbox
-        self._server = ThreadingHTTPServer((self._host, self._port), Handler)
+        self._server = SandboxHTTPServer((self._host, self._port), Handler)
         self._server.daemon_threads = True
         self._thread = threading.Thread(
             target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, name="raynet-sandbox", daemon=True
