@@ -300,7 +300,10 @@ class IssuedInvoicesStep(Step):
                     self.ctx.raynet.invoices.add_ext_id(rid, intent.ext_id)
                     self.save_link(rid, int(intent.source_id) if intent.source_id else None, None,
                                    raynet_ext_id=intent.ext_id)
-                    return rid
+                    found = rid
+            if found is not None and intent.source_id:
+                # linked now: its payments go in this run (they waited for it, and the cursor moved past them)
+                self.ctx.scratch.setdefault(LINKED_THIS_RUN, set()).add(int(intent.source_id))
             return found
         for kind in self._pohoda_kinds():
             record = self.ctx.pohoda.find_by_ext_id(self.pohoda_agenda, intent.ext_id, invoice_type=kind)
