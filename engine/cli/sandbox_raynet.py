@@ -1,7 +1,8 @@
 """``rpsync sandbox raynet --port N --seed FILE``: the Raynet API simulator, alone.
 
 Faults for rehearsing bad days (engine/sandbox/raynet/faults.py), reproducible with ``--fault-seed``:
-``--quota N --quota-window S`` (429 RequestLimitReached once N requests are spent), ``--error-rate``
+``--quota N --quota-window S`` (429 RequestLimitReached once N requests are spent; ``--exhaust-rate``:
+others spend it at random moments), ``--error-rate``
 (5xx, ``--error-status``), ``--delay``/``--delay-rate`` (slow answers), ``--drop-rate`` (connection reset
 after a write committed), ``--malformed-rate`` (cut JSON).
 
@@ -38,6 +39,8 @@ def raynet(
     drop_rate: float = typer.Option(
         0.0, "--drop-rate", help="Share of writes whose connection is reset after the write committed."),
     malformed_rate: float = typer.Option(0.0, "--malformed-rate", help="Share of answers with malformed JSON."),
+    exhaust_rate: float = typer.Option(
+        0.0, "--exhaust-rate", help="Share of requests at which others spend the quota (429 until it resets)."),
     fault_seed: Optional[int] = typer.Option(None, "--fault-seed", help="Random seed of the faults (reproducible)."),
 ) -> None:
     """Serve the Raynet CRM API simulator (login sandbox@example.com, API key / bearer token 'sandbox')."""
@@ -45,7 +48,7 @@ def raynet(
     from engine.sandbox.raynet.validation import ApiError
 
     check_rates({"--error-rate": error_rate, "--delay-rate": delay_rate, "--drop-rate": drop_rate,
-                 "--malformed-rate": malformed_rate})
+                 "--malformed-rate": malformed_rate, "--exhaust-rate": exhaust_rate})
     if not 500 <= error_status <= 599:
         typer.echo(f"error: --error-status must be a 5xx status, got {error_status}", err=True)
         raise typer.Exit(2)
@@ -53,7 +56,7 @@ def raynet(
         typer.echo(f"error: seed file {seed} does not exist", err=True)
         raise typer.Exit(2)
     faults = Faults(error_rate=error_rate, error_status=error_status, delay=delay, delay_rate=delay_rate,
-                    drop_rate=drop_rate, malformed_rate=malformed_rate, seed=fault_seed)
+                    drop_rate=drop_rate, malformed_rate=malformed_rate, exhaust_rate=exhaust_rate, seed=fault_seed)
     try:
         sandbox = RaynetSandbox(
             store_path=store, seed=seed, port=port, quota_limit=quota, quota_window=quota_window, faults=faults

@@ -306,6 +306,8 @@ class _Handler(BaseHTTPRequestHandler):
             self._send(429, CONCURRENCY_BODY, sandbox.quota.headers(), logged)
             return
         try:
+            if sandbox.faults.take_exhaust():
+                sandbox.quota.remaining = 0   # other clients of the instance spent it
             if not sandbox.quota.consume():
                 self._send(429, RATE_LIMIT_BODY, sandbox.quota.headers(), logged)
                 return
