@@ -251,6 +251,11 @@ class IssuedInvoicesStep(Step):
 
     def _create_credit_note(self, source: int, p: Mapping[str, Any], ext_id: str) -> int:
         api = self.ctx.raynet.invoices
+        rid = self.find_credit_note(ext_id)
+        if rid is not None:   # an earlier attempt created it (its answer or its extId write lost): not again
+            if api.get_by_ext_id(ext_id) is None:
+                api.add_ext_id(rid, ext_id)
+            return rid
         try:
             rid = api.create_credit_note(source, self._reason(p, ext_id))
         except RaynetUncertainWrite:
