@@ -17,7 +17,7 @@ from tests.sync.processes import snapshot
 RUNS = 25
 
 
-@pytest.mark.parametrize("seed", range(11, 19))
+@pytest.mark.parametrize("seed", range(11, 21))
 def test_the_demo_sync_under_faults_at_configured_rates_ends_as_a_clean_run(world, clean, seed):  # noqa: F811
     world.raynet.faults = Faults(error_rate=0.03, error_status=502, delay=0.05, delay_rate=0.03, drop_rate=0.05,
                                  malformed_rate=0.03, exhaust_rate=0.005, seed=seed)

@@ -4,7 +4,6 @@ server.py); what the engine does about each, then the demo world ends as a clean
 
 from __future__ import annotations
 
-from engine.sandbox.raynet import Faults
 from tests.evidence.crash_trials import run_profile
 from tests.evidence.faults_world import assert_as_clean, clean, world  # noqa: F401
 
@@ -26,13 +25,13 @@ def test_the_engine_stops_before_the_quota_runs_out_and_the_next_window_finishes
 
 
 def test_quota_exhausted_by_others_429_stops_the_run_cleanly_and_the_next_window_finishes(world, clean):  # noqa: F811
-    world.raynet.faults = Faults(exhaust_rate=0.05, seed=3)   # at a random request others spend the day's quota
+    world.raynet.faults.exhaust_next(after=30)   # at the 31st request other integrations spend the day's quota
     stopped = run_profile(world.profile)
     assert stopped.report.status in ("ok", "quarantined")   # stopped cleanly, not failed
     assert any("request limit is reached" in n and "resets at" in n for n in stopped.report.notes), \
         stopped.report.notes
     statuses = [r.status for r in world.raynet.store.requests]
-    assert statuses.count(429) == 1 and statuses.index(429) > 10   # mid-run; it stopped at the first 429
+    assert statuses.count(429) == 1 and statuses.index(429) == 30   # mid-run; it stopped at the first 429
     world.raynet.faults.clear()
     world.raynet.quota.reset()   # the next day
     assert run_profile(world.profile).exit_code == 3

@@ -44,6 +44,7 @@ class Faults:
     _malformed_next: int = field(default=0, repr=False)
     _delay_next: list[float] = field(default_factory=list, repr=False)
     _exhaust_next: int = field(default=0, repr=False)
+    _exhaust_wait: int = field(default=0, repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
     _random: random.Random = field(default_factory=random.Random, repr=False)
 
@@ -72,10 +73,11 @@ class Faults:
         with self._lock:
             self._malformed_next += count
 
-    def exhaust_next(self, count: int = 1) -> None:
-        """At the next ``count`` requests the instance's quota is spent by others (that request gets 429)."""
+    def exhaust_next(self, count: int = 1, *, after: int = 0) -> None:
+        """At the next ``count`` requests (after ``after`` more) the instance's quota is spent by others."""
         with self._lock:
             self._exhaust_next += count
+            self._exhaust_wait = after
 
     def clear(self) -> None:
         with self._lock:
@@ -121,6 +123,9 @@ class Faults:
     def take_exhaust(self) -> bool:
         with self._lock:
             if self._exhaust_next:
+                if self._exhaust_wait:
+                    self._exhaust_wait -= 1
+                    return False
                 self._exhaust_next -= 1
                 return True
             return bool(self.exhaust_rate) and self._random.random() < self.exhaust_rate
