@@ -7,6 +7,7 @@ server logs nothing to its console for it, instead of printing a traceback.
 
 from __future__ import annotations
 
+import socket
 import sys
 from http.server import ThreadingHTTPServer
 
@@ -18,3 +19,12 @@ class SandboxHTTPServer(ThreadingHTTPServer):
         if isinstance(sys.exc_info()[1], ConnectionError):   # reset, broken pipe, aborted
             return
         super().handle_error(request, client_address)
+
+
+def drop_connection(handler) -> None:
+    """Close a request's connection without an answer (a fault: the client cannot know what was done)."""
+    handler.close_connection = True
+    try:
+        handler.connection.shutdown(socket.SHUT_RDWR)
+    except OSError:
+        pass

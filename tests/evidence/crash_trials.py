@@ -34,31 +34,18 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from engine.mapping import load_mapping
-from engine.profile import load_profile
-from engine.demo.profile import demo_environment
+import engine.mapping  # noqa: F401  (imported once by the fork server: the runs it forks start at once)
+import engine.profile  # noqa: F401
+import engine.sync.connect  # noqa: F401
+import engine.sync.runner  # noqa: F401
 from engine.state import IntentStatus, open_state
-from engine.sync.connect import pohoda_from_profile, raynet_from_profile
-from engine.sync.runner import run_sync
-from tests.sync.processes import STANDARD, HostedWorld, snapshot, wait_until
+from tests.sync.processes import HostedWorld, run_profile, snapshot, wait_until
 
 #: the parts of ``processes.snapshot`` compared with the clean run
 PARTS = ("pohoda", "raynet", "links", "link_counts", "pohoda_ext_ids", "quarantine", "pohoda_documents",
          "raynet_records", "raynet_ext_ids_unique", "pending_intents")
 MODES = ("kill", "point")
 REPO_ROOT = Path(__file__).resolve().parents[2]
-
-def run_profile(profile: Path):
-    """What ``rpsync run --mapping standard.yaml --profile PROFILE`` runs (without the CLI's start-up)."""
-    model = load_mapping(STANDARD)
-    prof = load_profile(profile, env={**os.environ, **demo_environment()})
-    raynet, pohoda = raynet_from_profile(prof), pohoda_from_profile(prof, model)
-    try:
-        return run_sync(model, state_path=prof.state_path, raynet=raynet, pohoda=pohoda)
-    finally:
-        raynet.client.close()
-        pohoda.close()
-
 
 def _child(profile: str, env: dict[str, str], out: str) -> None:
     os.environ.update(env)

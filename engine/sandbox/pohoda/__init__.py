@@ -20,7 +20,6 @@ from __future__ import annotations
 import base64
 import binascii
 import gzip
-import socket
 import threading
 import zlib
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -28,7 +27,7 @@ from pathlib import Path
 from typing import Any, Mapping
 
 from engine.pohoda import xsd
-from engine.sandbox.http import SandboxHTTPServer
+from engine.sandbox.http import SandboxHTTPServer, drop_connection
 from engine.sandbox.pohoda.faults import BUSY_TEXT, PohodaFaults
 from engine.sandbox.pohoda.imports import Importer
 from engine.sandbox.pohoda.seed import apply_seed
@@ -242,11 +241,7 @@ def _handler(sandbox: PohodaSandbox):
             answer, imported = sandbox._process(body)
             if imported and sandbox.faults.take_drop():   # committed; the answer is lost
                 sandbox.requests.append((self.command, self.path, 0))
-                self.close_connection = True
-                try:
-                    self.connection.shutdown(socket.SHUT_RDWR)
-                except OSError:
-                    pass
+                drop_connection(self)
                 return
             self._send(200, answer, "text/xml; charset=Windows-1250")
 

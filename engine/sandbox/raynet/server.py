@@ -27,7 +27,6 @@ import base64
 import calendar
 import os
 import re
-import socket
 import threading
 import time
 from dataclasses import dataclass, field
@@ -37,7 +36,7 @@ from typing import Any, Callable
 from urllib.parse import parse_qsl, unquote, urlsplit
 
 from engine.raynet import json_codec
-from engine.sandbox.http import SandboxHTTPServer
+from engine.sandbox.http import SandboxHTTPServer, drop_connection
 from engine.sandbox.raynet import query, records, views
 from engine.sandbox.raynet.faults import Faults
 from engine.sandbox.raynet.validation import ApiError, bad_request, business_error, not_found
@@ -326,11 +325,7 @@ class _Handler(BaseHTTPRequestHandler):
                 status, body = error.status, error.body
             except _Drop:
                 sandbox.store.log(LoggedRequest(status=0, **logged))
-                self.close_connection = True
-                try:
-                    self.connection.shutdown(socket.SHUT_RDWR)
-                except OSError:
-                    pass
+                drop_connection(self)
                 return
             if 200 <= status < 300 and sandbox.faults.take_malformed():
                 text = json_codec.dumps(body)
