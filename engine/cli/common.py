@@ -40,6 +40,14 @@ def fail(message: str, code: int = 1) -> None:
     raise typer.Exit(code)
 
 
+def check_rates(rates: dict[str, float]) -> None:
+    """Fault rates of the simulators' options: shares between 0 and 1, else exit 2 naming the option."""
+    for option, rate in rates.items():
+        if not 0.0 <= rate <= 1.0:
+            typer.echo(f"error: {option} must be between 0 and 1, got {rate}", err=True)
+            raise typer.Exit(2)
+
+
 def load_mapping_or_exit(path: Path):
     from engine.mapping import MappingError, load_mapping
 

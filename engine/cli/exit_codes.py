@@ -68,7 +68,8 @@ EXIT_CODES: dict[str, dict[int, str]] = {
     },
     "run": {
         0: "everything went through",
-        1: "the run failed; nothing half-done is lost, the next run goes on",
+        1: "the run failed (also: the state database is locked by another process, read-only or damaged); "
+           "nothing half-done is lost, the next run goes on",
         2: "usage error: a bad profile, a stale or unreadable saved plan",
         3: "some records were quarantined (the rest went through; the report says which and why)",
     },
@@ -85,6 +86,8 @@ EXIT_CODES: dict[str, dict[int, str]] = {
     },
     "status": {
         0: "shown; nothing in quarantine",
+        1: "the state database cannot be read: locked by another process (a run holding it longer than 5 s), "
+           "damaged (the message says what to do)",
         2: "usage error: a bad profile",
         3: "records are in quarantine (they are listed)",
     },

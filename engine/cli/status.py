@@ -1,6 +1,7 @@
 """``rpsync status``: what the sync knows — links, cursors, quarantine, recent runs.
 
-Exit codes: 0 shown (nothing in quarantine), 3 records are in quarantine, 2 usage error.
+Exit codes: 0 shown (nothing in quarantine), 3 records are in quarantine, 1 the state database cannot be
+read (locked by another process, damaged), 2 usage error.
 """
 
 from __future__ import annotations
@@ -44,6 +45,8 @@ def status_command(
         runs = store.runs(5)
         unit = bound_unit(store)
         pending_rebind = store.get_meta(PENDING)
+    except RpsyncError as exc:   # locked, damaged: the store says which
+        fail(str(exc))
     finally:
         store.close()
     bound = unit.ico if unit else None

@@ -334,8 +334,15 @@ class RaynetClient:
         return created_id(answer, "PUT", path)
 
     def update(self, entity: str, record_id: int, body: Mapping[str, Any]) -> Any:
-        """``POST /{entity}/{id}/`` — a partial update (only the keys sent change)."""
-        return self.request("POST", self.item_path(entity, record_id), json=dict(body))
+        """``POST /{entity}/{id}/`` — a partial update (only the keys sent change).
+
+        An update that adds or deletes items (``items[]`` entries without an id, or with a negative one: [OAS]
+        InvoiceEditDto) is not idempotent — sent twice, the items are there twice, or the second delete fails —
+        so a lost answer is not retried blindly: it raises
+        ``RaynetUncertainWrite`` and the caller looks at the record (the sync: on its next run)."""
+        adds = any(isinstance(item, Mapping) and ("id" not in item or int(item["id"]) < 0)
+                   for item in body.get("items") or ())
+        return self.request("POST", self.item_path(entity, record_id), json=dict(body), idempotent=not adds)
 
     def delete(self, entity: str, record_id: int) -> None:
         """``DELETE /{entity}/{id}/``."""

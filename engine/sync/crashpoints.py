@@ -17,12 +17,28 @@ from __future__ import annotations
 import os
 import signal
 
-_limit = int(os.environ.get("RPSYNC_CRASH_AFTER", "0") or 0)
-_at_name, _, _at_nth = (os.environ.get("RPSYNC_CRASH_AT") or "").partition("#")
-_at_nth_value = int(_at_nth or 1)
-_armed = bool(_limit or _at_name)
+_limit = 0
+_at_name = ""
+_at_nth_value = 1
+_armed = False
 _count = 0
 _seen_at = 0
+
+
+def arm() -> None:
+    """(Re)read ``RPSYNC_CRASH_AFTER``/``RPSYNC_CRASH_AT`` and start counting from zero.
+
+    Done on import; a process forked from one that imported the engine already
+    (crash trials fork their runs from a warmed-up server) calls it itself."""
+    global _limit, _at_name, _at_nth_value, _armed, _count, _seen_at
+    _limit = int(os.environ.get("RPSYNC_CRASH_AFTER", "0") or 0)
+    _at_name, _, at_nth = (os.environ.get("RPSYNC_CRASH_AT") or "").partition("#")
+    _at_nth_value = int(at_nth or 1)
+    _armed = bool(_limit or _at_name)
+    _count = _seen_at = 0
+
+
+arm()
 
 
 def crashpoint(name: str) -> None:

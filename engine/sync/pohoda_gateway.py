@@ -16,6 +16,7 @@ from typing import Any, Iterable, Iterator, Mapping
 
 from engine.errors import RpsyncError
 from engine.pohoda import lists, render, responses
+from engine.pohoda.transport import AnswerLost
 from engine.pohoda.transport.mserver import MServerTransport
 from engine.sync.crashpoints import crashpoint
 from engine.sync.pack_archive import PackArchive
@@ -118,6 +119,8 @@ class PohodaGateway:
         self.page_size = page_size
         self.batch_size = batch_size or getattr(transport, "batch_size", 100)
         self.requests = 0
+        #: warnings POHODA attached to imported items, for the run report (``take_warnings``)
+        self.warnings: list[str] = []
 
     # ------------------------------------------------------------------ reads
     def list(self, agenda: str, *, filter: Mapping[str, Any] | None = None,
@@ -174,7 +177,14 @@ class PohodaGateway:
             pack = self.renderer.render_datapack(items, ico=self.ico, note="rpsync sync")
             self.requests += 1
             saved = self.archive.sent(pack) if self.archive is not None else None
-            raw = self.transport.submit(pack)
+            try:
+                raw = self.transport.submit(pack)
+            except AnswerLost as exc:   # sent, never answered (refusals and connect errors pass as they are)
+                raise AnswerLost(
+                    f"the answer to a dataPack of {len(batch)} {batch[0].agenda} write(s) was lost ({exc.message}); "
+                    "POHODA may have imported them",
+                    hint="run again: the next run looks those records up in POHODA (by extId or number) and "
+                         "links what is there before writing anything again") from None
             crashpoint(f"{batch[0].agenda}:pohoda:sent")  # POHODA has the pack; its answer is not recorded yet
             if saved is not None:
                 self.archive.answered(saved, raw)
@@ -186,9 +196,17 @@ class PohodaGateway:
                 if item is None:
                     yield WriteResult(w, False, None, None, "POHODA gave no answer for this item")
                     continue
+                if item.ok and item.warnings:   # imported; the warning goes into the run report
+                    self.warnings.append(f"{w.agenda}: POHODA imported {w.label} with a warning: "
+                                         + "; ".join(str(d) for d in item.warnings))
                 dup = item.duplicity[0].id if item.duplicity else None
                 yield WriteResult(w, item.ok, item.produced_id, item.produced_number, item.message(),
                                   duplicate_of=dup)
+
+    def take_warnings(self) -> list[str]:
+        """The warnings collected since the last call."""
+        taken, self.warnings = self.warnings, []
+        return taken
 
     def close(self) -> None:
         self.transport.close()

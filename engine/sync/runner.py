@@ -198,6 +198,7 @@ def _run(mapping, state, raynet, pohoda, renderer, report, dry_run, progress, on
     finally:
         report.requests["raynet"] = raynet.client.requests_spent - requests_before
         report.requests["pohoda"] = pohoda.requests - pohoda_before
+        report.notes += pohoda.take_warnings() if hasattr(pohoda, "take_warnings") else []
         if status == "ok" and report.totals().quarantined:
             status = "quarantined"
         report.status = status if status != "budget_spent" else "budget_spent"

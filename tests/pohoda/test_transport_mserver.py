@@ -45,7 +45,7 @@ def test_request_carries_mserver_headers_and_gzip_body():
 @pytest.mark.parametrize("status,match", [(401, "user name or password"), (403, "accounting unit"),
                                           (404, "no such address"), (503, "unavailable"), (418, "HTTP 418")])
 def test_http_errors_are_explained(status, match):
-    with make(lambda r: httpx.Response(status)) as t:
+    with make(lambda r: httpx.Response(status), busy_delays=(0.0,)) as t:   # 503: retried once, then explained
         with pytest.raises(TransportError, match=match) as exc:
             t.submit(b"<x/>")
     assert "tajne-heslo" not in str(exc.value)

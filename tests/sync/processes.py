@@ -100,22 +100,27 @@ class HostedWorld:
 
     def run_here(self):
         """The same run in this process (quicker set-up for trials), clients built from the profile."""
-        from engine.mapping import load_mapping
-        from engine.profile import load_profile
-        from engine.sync.connect import pohoda_from_profile, raynet_from_profile
-        from engine.sync.runner import run_sync
-
-        model = load_mapping(STANDARD)
-        prof = load_profile(self.profile, env={**os.environ, **demo_environment()})
-        raynet, pohoda = raynet_from_profile(prof), pohoda_from_profile(prof, model)
-        try:
-            return run_sync(model, state_path=prof.state_path, raynet=raynet, pohoda=pohoda)
-        finally:
-            raynet.client.close()
-            pohoda.close()
+        return run_profile(self.profile)
 
     def report(self) -> dict:
         return json.loads((self.dir / "report.json").read_text(encoding="utf-8"))
+
+
+def run_profile(profile: Path):
+    """What ``rpsync run --mapping standard.yaml --profile PROFILE`` runs, in this process (no CLI start-up)."""
+    from engine.mapping import load_mapping
+    from engine.profile import load_profile
+    from engine.sync.connect import pohoda_from_profile, raynet_from_profile
+    from engine.sync.runner import run_sync
+
+    model = load_mapping(STANDARD)
+    prof = load_profile(profile, env={**os.environ, **demo_environment()})
+    raynet, pohoda = raynet_from_profile(prof), pohoda_from_profile(prof, model)
+    try:
+        return run_sync(model, state_path=prof.state_path, raynet=raynet, pohoda=pohoda)
+    finally:
+        raynet.client.close()
+        pohoda.close()
 
 
 def _pohoda_key(record: dict) -> tuple:

@@ -25,6 +25,10 @@ class TransportError(RpsyncError):
     code = "E-POHODA-TRANSPORT"
 
 
+class AnswerLost(TransportError):
+    """The request was sent and its answer never came (timeout, connection dropped): POHODA may have processed it."""
+
+
 @dataclass(frozen=True)
 class Health:
     ok: bool

@@ -16,6 +16,7 @@ import contextlib
 import gzip
 import tempfile
 import threading
+import time
 import zlib
 from typing import IO, Iterable, Iterator
 
@@ -23,7 +24,7 @@ import httpx
 
 from engine import xmlsafe
 from engine.pohoda import render, responses
-from engine.pohoda.transport import Health, TransportError, batches
+from engine.pohoda.transport import AnswerLost, Health, TransportError, batches
 from engine.secrets import Secret, redact
 
 #: meaning of mServer's HTTP errors; the texts follow the explanations collected in
@@ -39,6 +40,9 @@ _HTTP_ERRORS = {
     503: "mServer is temporarily unavailable (503)",
 }
 DEFAULT_BATCH = 100
+#: waits before the retries of a dataPack answered 503. mServer processes one request at a time (facts notes §8)
+#: and a 503 is refused before processing (HTTP, RFC 9110 §15.6.4), so the same dataPack is sent again
+BUSY_DELAYS = (1.0, 3.0, 10.0)
 #: answers are spooled to disk, so big list exports are fine; imports' answers are parsed with xmlsafe's limit
 LIST_MAX_BYTES = 2 * 1024 * 1024 * 1024
 _SPOOL = 8 * 1024 * 1024
@@ -79,6 +83,10 @@ def _decoded(response: httpx.Response) -> Iterator[bytes]:
         yield tail
 
 
+class _Busy(Exception):
+    """mServer answered 503."""
+
+
 class MServerTransport:
     kind = "mserver"
 
@@ -98,8 +106,11 @@ class MServerTransport:
         max_response_bytes: int = LIST_MAX_BYTES,
         http_transport: httpx.BaseTransport | None = None,
         verify: bool | str = True,
+        busy_delays: tuple[float, ...] | None = None,
     ) -> None:
         self.url = url.rstrip("/")
+        #: seconds to wait before each retry of a dataPack mServer answered 503 (busy: not processed)
+        self.busy_delays = BUSY_DELAYS if busy_delays is None else tuple(busy_delays)
         self.user = user
         self.password = password if isinstance(password, Secret) else Secret(password)
         self.application = application
@@ -139,8 +150,8 @@ class MServerTransport:
         return pack, {}
 
     def _fail(self, exc: Exception) -> TransportError:
-        if isinstance(exc, httpx.TimeoutException):
-            return TransportError(
+        if isinstance(exc, httpx.TimeoutException) and not isinstance(exc, httpx.ConnectTimeout):
+            return AnswerLost(
                 f"mServer at {self.url} did not answer in time ({type(exc).__name__})",
                 hint="large exports take long: raise the timeout, or page the export (count/id_from)",
             )
@@ -149,7 +160,9 @@ class MServerTransport:
                 f"cannot connect to mServer at {self.url}",
                 hint="is mServer started in POHODA (Databáze → POHODA mServer)? It listens on IPv4: use 127.0.0.1",
             )
-        return TransportError(redact(f"talking to mServer at {self.url} failed: {exc}"))
+        if isinstance(exc, httpx.ConnectTimeout):   # nothing was sent
+            return TransportError(redact(f"cannot connect to mServer at {self.url}: {exc}"))
+        return AnswerLost(redact(f"talking to mServer at {self.url} failed: {exc}"))
 
     def _check_status(self, response: httpx.Response, body: bytes | None = None) -> None:
         if response.status_code == 200:
@@ -168,10 +181,33 @@ class MServerTransport:
     def open_response(self, pack: bytes) -> Iterator[IO[bytes]]:
         """POST a dataPack and stream the answer into a temporary file (for big list exports)."""
         body, extra = self._body(pack)
+        attempt = 0
+        while True:
+            try:
+                spool = self._post(body, extra)
+                break
+            except _Busy:
+                attempt += 1
+                if attempt > len(self.busy_delays):
+                    raise TransportError(
+                        f"{_HTTP_ERRORS[503]} ({self.url}); still so after {attempt} attempts",
+                        hint="mServer is busy or POHODA is closed for maintenance; run again later (the next run "
+                             "goes on where this one stopped)") from None
+                time.sleep(self.busy_delays[attempt - 1])
+        spool.seek(0)
+        try:
+            yield spool
+        finally:
+            spool.close()
+
+    def _post(self, body: bytes, extra: dict[str, str]) -> IO[bytes]:
+        """One POST of a dataPack; its answer spooled. ``_Busy`` on 503: mServer refused it unprocessed."""
         with self._lock:
             try:
                 with self._client.stream("POST", f"{self.url}/xml", content=body,
                                          headers={**self._auth(), **extra}) as response:
+                    if response.status_code == 503:
+                        raise _Busy()
                     self._check_status(response)
                     spool = tempfile.SpooledTemporaryFile(max_size=_SPOOL)
                     size = 0
@@ -186,11 +222,7 @@ class MServerTransport:
                         spool.write(chunk)
             except httpx.HTTPError as exc:
                 raise self._fail(exc) from None
-        spool.seek(0)
-        try:
-            yield spool
-        finally:
-            spool.close()
+        return spool
 
     def send(
         self,

@@ -5,6 +5,8 @@
         sb.url            # http://127.0.0.1:<port>  (POST /xml, GET/POST /status)
         sb.store          # inspect records: sb.store.all("address_book"), sb.store.get(…), sb.store.find_ext(…)
         sb.transport()    # an MServerTransport logged in as the sandbox user
+        sb.faults         # inject faults: sb.faults.busy_next(), .error_next(), .warning_next(), .drop_next(),
+                          # or rates (engine/sandbox/pohoda/faults.py)
 
 Fixed login like a real mServer configured for one user: user ``sandbox``,
 password ``sandbox``, accounting unit IČ ``12345678``. Anything else is refused
@@ -25,6 +27,8 @@ from pathlib import Path
 from typing import Any, Mapping
 
 from engine.pohoda import xsd
+from engine.sandbox.http import SandboxHTTPServer, drop_connection
+from engine.sandbox.pohoda.faults import BUSY_TEXT, PohodaFaults
 from engine.sandbox.pohoda.imports import Importer
 from engine.sandbox.pohoda.seed import apply_seed
 from engine.sandbox.pohoda.store import Store
@@ -54,6 +58,7 @@ class PohodaSandbox:
         www_limit: int = 32,
         check_duplicity: bool = True,
         clock=None,
+        faults: PohodaFaults | None = None,
     ) -> None:
         if xsd_dir is _AUTO:
             xsd_dir = xsd.find_xsd_dir()
@@ -61,8 +66,9 @@ class PohodaSandbox:
         self.validator = xsd.Validator.for_dir(self.xsd_dir) if self.xsd_dir else None
         self.store = Store(store_path, clock=clock)
         self.ico, self.user, self.password = ico, user, password
+        self.faults = faults or PohodaFaults()
         self.importer = Importer(self.store, validator=self.validator, ico=ico, www_limit=www_limit,
-                                 check_duplicity=check_duplicity)
+                                 check_duplicity=check_duplicity, faults=self.faults)
         self.seeded = apply_seed(self.store, seed) if seed is not None else {}
         self.host, self._port = host, port
         self.requests: list[tuple[str, str, int]] = []  # (method, path, status), for tests
@@ -91,7 +97,7 @@ class PohodaSandbox:
 
     def start(self) -> "PohodaSandbox":
         if self._server is None:
-            self._server = ThreadingHTTPServer((self.host, self._port), _handler(self))
+            self._server = SandboxHTTPServer((self.host, self._port), _handler(self))
             self._server.daemon_threads = True
             self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.05},
                                             name="pohoda-sandbox", daemon=True)
@@ -138,8 +144,13 @@ class PohodaSandbox:
         return user == self.user and password == self.password
 
     def handle_xml(self, body: bytes) -> bytes:
+        return self._process(body)[0]
+
+    def _process(self, body: bytes) -> tuple[bytes, int]:
+        """The responsePack, and how many import items of the dataPack were imported."""
         with self._busy:
-            return self.importer.process(body)
+            answer = self.importer.process(body)
+            return answer, self.importer.last_imported
 
 
 def _handler(sandbox: PohodaSandbox):
@@ -224,6 +235,14 @@ def _handler(sandbox: PohodaSandbox):
             body = self._read_body()
             if body is None:
                 return
-            self._send(200, sandbox.handle_xml(body), "text/xml; charset=Windows-1250")
+            if sandbox.faults.take_busy():   # refused before processing (faults.py: a GUESS at mServer's answer)
+                self._send(503, BUSY_TEXT)
+                return
+            answer, imported = sandbox._process(body)
+            if imported and sandbox.faults.take_drop():   # committed; the answer is lost
+                sandbox.requests.append((self.command, self.path, 0))
+                drop_connection(self)
+                return
+            self._send(200, answer, "text/xml; charset=Windows-1250")
 
     return Handler

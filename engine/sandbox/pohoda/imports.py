@@ -48,6 +48,7 @@ from engine.sandbox.pohoda.common import get as _get
 from engine.sandbox.pohoda.common import text as _text
 from engine.sandbox.pohoda.liquidations import LiquidationError, liquidate
 from engine.sandbox.pohoda.common import warehouse_of
+from engine.sandbox.pohoda.faults import LOCKED_NOTE, WARNING_NOTE, PohodaFaults
 from engine.sandbox.pohoda.store import Store
 
 NS = render.NS_BASE
@@ -120,8 +121,11 @@ def _q(ns: str, local: str) -> str:
 
 class Importer:
     def __init__(self, store: Store, *, validator: Validator | None, ico: str, www_limit: int = 32,
-                 check_duplicity: bool = True) -> None:
+                 check_duplicity: bool = True, faults: PohodaFaults | None = None) -> None:
         self.store = store
+        self.faults = faults or PohodaFaults()
+        #: import items of the last dataPack that were imported (the server drops a connection only after those)
+        self.last_imported = 0
         self.validator = validator
         self.ico = ico
         self.www_limit = www_limit
@@ -166,6 +170,7 @@ class Importer:
         seen: set[str] = set()
         for idx, item in enumerate(items):
             results.append(self._item(pack_id, idx, item, item_errors.get(idx), seen))
+        self.last_imported = sum(1 for r in results if r.state == "ok" and r.agenda is not None)
         state = "ok" if all(r.state == "ok" for r in results) else "error"
         note = None if self.validator is not None else "XSD checks are off (no XSD folder configured)"
         return self._pack(pack_id, state, results, note)
@@ -205,11 +210,17 @@ class Importer:
                 result.duplicity = (PRINT_AGENDA.get(prev_agenda, "adresar"), date, rid, number)
                 return result
         base = f"/dat:dataPack/dat:dataPackItem[{idx + 1}]/{_prefix(agenda)}:{etree.QName(body).localname}"
+        if self.faults.take_item_error():
+            result.state = "error"
+            result.details.append(("error", LOCKED_NOTE, base))
+            return result
         try:
             with self.store.transaction():
                 handler = getattr(self, f"_do_{agenda}")
                 handler(body, result, base)
                 self.store.remember_import(pack_id, iid, agenda, result.produced_id, result.produced_number)
+            if self.faults.take_warning():
+                result.details.append(("warning", WARNING_NOTE, base))
         except ItemError as exc:
             result.state = "error"
             result.details.append(("error", exc.note, exc.xpath or base))

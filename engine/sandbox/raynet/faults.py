@@ -4,6 +4,10 @@ Two kinds of knobs: *counters* make the next N requests misbehave
 deterministically (what tests use), *rates* make a share of all requests
 misbehave at random (``rpsync sandbox raynet --error-rate 0.05``).
 
+``exhaust`` spends the instance's quota at that moment, as other integrations of the
+same instance do: that request and the following ones get 429 RequestLimitReached
+until the quota window resets (``--quota-window``; the UTC day by default).
+
 ``drop_after_commit`` is the nasty one: the write is committed to the store,
 then the connection is closed without an answer — the client cannot know the
 record exists unless it looks it up (by extId).
@@ -30,6 +34,8 @@ class Faults:
     drop_rate: float = 0.0
     #: share of successful answers whose JSON body is cut (malformed)
     malformed_rate: float = 0.0
+    #: share of requests at which other clients spend the instance's quota (429 until the window resets)
+    exhaust_rate: float = 0.0
     #: random seed (reproducible runs)
     seed: int | None = None
 
@@ -37,6 +43,8 @@ class Faults:
     _drop_next: dict[str, int] = field(default_factory=dict, repr=False)
     _malformed_next: int = field(default=0, repr=False)
     _delay_next: list[float] = field(default_factory=list, repr=False)
+    _exhaust_next: int = field(default=0, repr=False)
+    _exhaust_wait: int = field(default=0, repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
     _random: random.Random = field(default_factory=random.Random, repr=False)
 
@@ -65,13 +73,19 @@ class Faults:
         with self._lock:
             self._malformed_next += count
 
+    def exhaust_next(self, count: int = 1, *, after: int = 0) -> None:
+        """At the next ``count`` requests (after ``after`` more) the instance's quota is spent by others."""
+        with self._lock:
+            self._exhaust_next += count
+            self._exhaust_wait = after
+
     def clear(self) -> None:
         with self._lock:
             self._fail_next.clear()
             self._drop_next.clear()
-            self._malformed_next = 0
+            self._malformed_next = self._exhaust_next = 0
             self._delay_next.clear()
-            self.error_rate = self.drop_rate = self.malformed_rate = 0.0
+            self.error_rate = self.drop_rate = self.malformed_rate = self.exhaust_rate = 0.0
             self.delay = 0.0
 
     # ------------------------------------------------------------ decisions
@@ -105,3 +119,13 @@ class Faults:
                 self._malformed_next -= 1
                 return True
             return bool(self.malformed_rate) and self._random.random() < self.malformed_rate
+
+    def take_exhaust(self) -> bool:
+        with self._lock:
+            if self._exhaust_next:
+                if self._exhaust_wait:
+                    self._exhaust_wait -= 1
+                    return False
+                self._exhaust_next -= 1
+                return True
+            return bool(self.exhaust_rate) and self._random.random() < self.exhaust_rate

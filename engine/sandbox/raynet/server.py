@@ -27,7 +27,6 @@ import base64
 import calendar
 import os
 import re
-import socket
 import threading
 import time
 from dataclasses import dataclass, field
@@ -37,6 +36,7 @@ from typing import Any, Callable
 from urllib.parse import parse_qsl, unquote, urlsplit
 
 from engine.raynet import json_codec
+from engine.sandbox.http import SandboxHTTPServer, drop_connection
 from engine.sandbox.raynet import query, records, views
 from engine.sandbox.raynet.faults import Faults
 from engine.sandbox.raynet.validation import ApiError, bad_request, business_error, not_found
@@ -189,7 +189,7 @@ class RaynetSandbox:
             pass
 
         Handler.sandbox = sandbox
-        self._server = ThreadingHTTPServer((self._host, self._port), Handler)
+        self._server = SandboxHTTPServer((self._host, self._port), Handler)
         self._server.daemon_threads = True
         self._thread = threading.Thread(
             target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, name="raynet-sandbox", daemon=True
@@ -317,6 +317,8 @@ class _Handler(BaseHTTPRequestHandler):
             self._send(429, CONCURRENCY_BODY, sandbox.quota.headers(), logged)
             return
         try:
+            if sandbox.faults.take_exhaust():
+                sandbox.quota.remaining = 0   # other clients of the instance spent it
             if not sandbox.quota.consume():
                 self._send(429, RATE_LIMIT_BODY, sandbox.quota.headers(), logged)
                 return
@@ -335,11 +337,7 @@ class _Handler(BaseHTTPRequestHandler):
                 status, body = error.status, error.body
             except _Drop:
                 sandbox.store.log(LoggedRequest(status=0, **logged))
-                self.close_connection = True
-                try:
-                    self.connection.shutdown(socket.SHUT_RDWR)
-                except OSError:
-                    pass
+                drop_connection(self)
                 return
             if 200 <= status < 300 and sandbox.faults.take_malformed():
                 text = json_codec.dumps(body)

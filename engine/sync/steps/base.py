@@ -35,7 +35,8 @@ from engine.errors import RpsyncError
 from engine.mapping.model import TO_POHODA, TO_RAYNET
 from engine.pohoda import render
 from engine.raynet.entities import EntityApi, last_modified_at
-from engine.raynet.errors import RaynetError, RaynetNotFound, QuotaExhausted
+from engine.raynet.errors import (QuotaExhausted, RaynetConnectionError, RaynetError, RaynetNotFound,
+                                  RaynetProtocolError, RaynetServerError, RaynetUncertainWrite)
 from engine.state.model import IntentStatus, Link
 from engine.sync.compile import CompiledAgenda, TransformError
 from engine.sync.context import SyncContext
@@ -54,6 +55,9 @@ POHODA_OVERLAP = timedelta(minutes=5)
 #: re-read this much before a Raynet cursor (Raynet filters have minute precision)
 RAYNET_OVERLAP = timedelta(minutes=1)
 
+
+#: failures after which a create may have landed (no answer, a 5xx, a cut answer): not a refusal
+MAY_HAVE_LANDED = (RaynetUncertainWrite, RaynetConnectionError, RaynetServerError, RaynetProtocolError)
 
 class Skip(Exception):
     """A record is not transferred this run (not an error: filtered, waiting for a trigger …)."""
@@ -602,6 +606,12 @@ class Step:
             except RaynetError as exc:
                 if isinstance(exc, QuotaExhausted) or exc.status in (401, 403):
                     raise
+                if isinstance(exc, MAY_HAVE_LANDED):
+                    # the record may exist in Raynet now (an answer lost, e.g. of the extId write after a credit
+                    # note): the intent stays pending and the next run looks for it (reconcile) before sending it
+                    # again. Marked failed, it was created anew each run and its orphan synced back to POHODA.
+                    raise Reject(f"Raynet did not confirm the new {self.raynet_entity}: {exc.message}; the next run "
+                                 "looks for it in Raynet before sending it again", rule="raynet") from None
                 ctx.state.finish_intent(intent.id, IntentStatus.FAILED, message=str(exc))
                 raise Reject(f"Raynet refused the new {self.raynet_entity}: {exc.message}", rule="raynet") from None
             crashpoint(f"{self.agenda}:raynet-create:sent")

@@ -217,9 +217,10 @@ class ContractsStep(Step):
                     ctx.state.finish_intent(intent.id, IntentStatus.FAILED, message=result.message)
                     raise Reject(f"POHODA refused the contract {number}: {result.message}", rule="pohoda")
                 pid = pohoda_id(self.pohoda_agenda, found)  # ours, from an interrupted run
-            ctx.state.finish_intent(intent.id, IntentStatus.DONE, result_id=str(pid))
             crashpoint(f"{self.agenda}:pohoda:answered")
         with ctx.state.transaction():
+            if not ctx.dry_run:   # the outcome and the link together: a crash leaves the intent pending
+                ctx.state.finish_intent(intent.id, IntentStatus.DONE, result_id=str(pid))
             link = self.save_link(raynet_id, pid, {HEADER: {"number": {"numberRequested": number}}}, link)
             self.store_shadows(link, raynet_record, record)
             if raynet_id is not None:

@@ -253,6 +253,11 @@ class IssuedInvoicesStep(Step):
 
     def _create_credit_note(self, source: int, p: Mapping[str, Any], ext_id: str) -> int:
         api = self.ctx.raynet.invoices
+        rid = self.find_credit_note(ext_id)
+        if rid is not None:   # an earlier attempt created it (its answer or its extId write lost): not again
+            if api.get_by_ext_id(ext_id) is None:
+                api.add_ext_id(rid, ext_id)
+            return rid
         try:
             rid = api.create_credit_note(source, self._reason(p, ext_id))
         except RaynetUncertainWrite:
@@ -303,7 +308,10 @@ class IssuedInvoicesStep(Step):
                     self.ctx.raynet.invoices.add_ext_id(rid, intent.ext_id)
                     self.save_link(rid, int(intent.source_id) if intent.source_id else None, None,
                                    raynet_ext_id=intent.ext_id)
-                    return rid
+                    found = rid
+            if found is not None and intent.source_id:
+                # linked now: its payments go in this run (they waited for it, and the cursor moved past them)
+                self.ctx.scratch.setdefault(LINKED_THIS_RUN, set()).add(int(intent.source_id))
             return found
         for kind in self._pohoda_kinds():
             record = self.ctx.pohoda.find_by_ext_id(self.pohoda_agenda, intent.ext_id, invoice_type=kind)

@@ -245,6 +245,13 @@ class PaymentsStep(Step):
         invoice = self.ctx.state.find_link(INVOICES, raynet_id=rid)
         match = _take(self._free(self._payments(rid)), {"amount": amount, "date": when})
         if match is None or invoice is None or not intent.source_id:
+            if invoice is not None and invoice.pohoda_id is not None and intent.source_id:
+                # not there: it waits like a quarantined payment, so the payments step writes it — in this run,
+                # or in a later one if this one stops first (the invoice may not change again to be read)
+                self.ctx.state.quarantine(self.agenda, POHODA, f"{invoice.pohoda_id}/{intent.source_id}",
+                                          "the payment's write was not confirmed and it is not in Raynet; it is "
+                                          "written again", record_label=f"payment of invoice {invoice.pohoda_number}",
+                                          rule="raynet")
             return None
         record = self._refetch(int(invoice.pohoda_id)) if invoice.pohoda_id is not None else None
         liq = next((l for l in liquidations_of(record) if l["id"] == int(intent.source_id)), None) if record else None

@@ -391,6 +391,7 @@ class ReceivedOrdersStep(DocumentStep):
         raw = ctx.state.get_cursor(self.agenda, "issued_invoices")
         since = datetime.fromisoformat(raw) - POHODA_OVERLAP if raw else None
         started = ctx.now()
+        waiting = False
         ctx.progress(self.agenda, "reading POHODA issued invoices (closing dates, R-Z3)")
         for invoice in ctx.pohoda.changed_since("issued_invoices", since, invoice_type="issuedInvoice"):
             issued = get_path(invoice, "invoiceHeader.date")
@@ -403,9 +404,13 @@ class ReceivedOrdersStep(DocumentStep):
                 if link is None and order_number:
                     link = ctx.state.find_link(self.agenda, pohoda_number=str(order_number))
                 if link is None or link.raynet_id is None or link.pohoda_id is None:
+                    waiting = True   # its order is not linked yet (quarantined, its write unconfirmed)
                     continue
                 self._closing_date(link, issued, pohoda_number("issued_invoices", invoice))
-        ctx.state.set_cursor(self.agenda, "issued_invoices", started.isoformat())
+        if not waiting:
+            # with an order still waiting the cursor stays, so the invoice is read again once the order is linked
+            # (moved past it, the closing date was never written); dates already written are not sent again
+            ctx.state.set_cursor(self.agenda, "issued_invoices", started.isoformat())
 
     def _closing_date(self, link: Link, issued: date, invoice_number: str | None) -> None:
         ctx = self.ctx
