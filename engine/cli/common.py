@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import re
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 import typer
 from rich.console import Console
@@ -33,6 +33,26 @@ def safe(value: Any) -> str:
     neither restyle nor break the report)."""
     text = _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", redact(str(value)))
     return escape(text)
+
+
+def serve_until_stopped(announce: Callable[[], None]) -> None:
+    """Block a serving command (the simulators) until Ctrl-C or SIGTERM (a service manager's stop), then return so
+    the caller closes what it serves. Both signals are taken over explicitly: a process started in the background
+    of a non-interactive shell inherits SIGINT as ignored, and Ctrl-C / ``kill -INT`` would not stop it.
+    ``announce`` prints the "serving, Ctrl-C stops it" lines; it runs once the handlers are in place, so a stop
+    sent by someone who read them is never missed."""
+    import signal
+    import threading
+
+    stop = threading.Event()
+    previous = {sig: signal.signal(sig, lambda *_: stop.set()) for sig in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        announce()
+        while not stop.wait(0.2):
+            pass
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
 
 
 def fail(message: str, code: int = 1) -> None:

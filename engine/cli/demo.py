@@ -10,14 +10,13 @@ run quarantined records that were not in quarantine before, 1 failed, 2 usage.
 
 from __future__ import annotations
 
-import threading
 from pathlib import Path
 from typing import Optional
 
 import typer
 
 from engine.cli.app import app
-from engine.cli.common import console, fail, print_report, progress_printer
+from engine.cli.common import console, fail, print_report, progress_printer, serve_until_stopped
 
 
 @app.command("demo")
@@ -49,16 +48,16 @@ def demo_command(
         _show(outcome, workdir)
         if not serve:
             return
-        console.print(f"\nsimulators running — Raynet {servers.raynet.url}, POHODA {servers.pohoda.url}",
-                      highlight=False)
-        console.print(f"in another terminal (the simulators' public test logins):\n  {demo_profile.export_line()}\n"
-                      f"  rpsync plan --mapping {mappings_dir() / 'standard.yaml'} --profile {profile_path}",
-                      highlight=False)
-        console.print("Ctrl-C stops them.", highlight=False)
-        try:
-            threading.Event().wait()
-        except KeyboardInterrupt:
-            pass
+
+        def announce() -> None:
+            console.print(f"\nsimulators running — Raynet {servers.raynet.url}, POHODA {servers.pohoda.url}",
+                          highlight=False)
+            console.print(f"in another terminal (the simulators' public test logins):\n  {demo_profile.export_line()}\n"
+                          f"  rpsync plan --mapping {mappings_dir() / 'standard.yaml'} --profile {profile_path}",
+                          highlight=False)
+            console.print("Ctrl-C stops them.", highlight=False)
+
+        serve_until_stopped(announce)
 
     where = "continuing the demo world in" if (workdir / "world.json").is_file() else "creating the demo world in"
     console.print(f"rpsync demo — {where} {workdir}", highlight=False)

@@ -6,14 +6,13 @@
 
 from __future__ import annotations
 
-import threading
 from pathlib import Path
 from typing import Optional
 
 import typer
 
 from engine.cli.app import app
-from engine.cli.common import check_rates
+from engine.cli.common import check_rates, serve_until_stopped
 from engine.errors import RpsyncError
 
 sandbox_app = typer.Typer(
@@ -63,19 +62,20 @@ def pohoda(
     except (RpsyncError, OSError) as exc:
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(2)
-    typer.echo(f"POHODA mServer sandbox on {sandbox.url}  (POST /xml, GET /status)")
-    shown = "as given (--password)" if password else PASSWORD
-    typer.echo(f"login: user {USER}, password {shown}; accounting unit IČ {ICO}")
-    typer.echo("XSD checks: " + (f"on ({sandbox.xsd_dir})" if sandbox.xsd_checks else "off (no XSD folder configured)"))
-    if sandbox.seeded:
-        typer.echo("seeded: " + ", ".join(f"{k} {v}" for k, v in sandbox.seeded.items()))
-    if faults.busy_rate or faults.item_error_rate or faults.warning_rate or faults.drop_rate:
-        typer.echo(f"faults: busy {busy_rate}, item errors {item_error_rate}, warnings {warning_rate}, "
-                   f"dropped after import {drop_rate}" + (f" (seed {fault_seed})" if fault_seed is not None else ""))
-    typer.echo("Ctrl-C stops it.")
+
+    def announce() -> None:
+        typer.echo(f"POHODA mServer sandbox on {sandbox.url}  (POST /xml, GET /status)")
+        shown = "as given (--password)" if password else PASSWORD
+        typer.echo(f"login: user {USER}, password {shown}; accounting unit IČ {ICO}")
+        typer.echo("XSD checks: " + (f"on ({sandbox.xsd_dir})" if sandbox.xsd_checks else "off (no XSD folder configured)"))
+        if sandbox.seeded:
+            typer.echo("seeded: " + ", ".join(f"{k} {v}" for k, v in sandbox.seeded.items()))
+        if faults.busy_rate or faults.item_error_rate or faults.warning_rate or faults.drop_rate:
+            typer.echo(f"faults: busy {busy_rate}, item errors {item_error_rate}, warnings {warning_rate}, "
+                       f"dropped after import {drop_rate}" + (f" (seed {fault_seed})" if fault_seed is not None else ""))
+        typer.echo("Ctrl-C stops it.")
+
     try:
-        threading.Event().wait()
-    except KeyboardInterrupt:
-        pass
+        serve_until_stopped(announce)
     finally:
         sandbox.close()

@@ -12,14 +12,12 @@ SIGTERM). Exit codes: 0 stopped cleanly, 2 bad options or seed file.
 
 from __future__ import annotations
 
-import signal
-import threading
 from pathlib import Path
 from typing import Optional
 
 import typer
 
-from engine.cli.common import check_rates
+from engine.cli.common import check_rates, serve_until_stopped
 from engine.cli.sandbox import sandbox_app
 
 
@@ -73,19 +71,17 @@ def raynet(
         typer.echo(f"error: seed file {seed}: {error.body.get('translatedMessage') or error.body.get('message')}",
                    err=True)
         raise typer.Exit(2)
-    stop = threading.Event()
-    signal.signal(signal.SIGTERM, lambda *_: stop.set())
-    typer.echo(sandbox.url)
-    typer.echo(
-        f"Raynet sandbox: login {sandbox.LOGIN}, "
-        f"API key {'as given (--api-key)' if api_key else repr(sandbox.API_KEY)}, instance '{sandbox.INSTANCE}' "
-        f"(or bearer token '{sandbox.BEARER}'). Ctrl-C stops it.",
-        err=True,
-    )
+
+    def announce() -> None:
+        typer.echo(sandbox.url)
+        typer.echo(
+            f"Raynet sandbox: login {sandbox.LOGIN}, "
+            f"API key {'as given (--api-key)' if api_key else repr(sandbox.API_KEY)}, instance '{sandbox.INSTANCE}' "
+            f"(or bearer token '{sandbox.BEARER}'). Ctrl-C stops it.",
+            err=True,
+        )
+
     try:
-        while not stop.wait(0.2):
-            pass
-    except KeyboardInterrupt:
-        pass
+        serve_until_stopped(announce)
     finally:
         sandbox.stop()

@@ -1,6 +1,7 @@
 """The sandbox speaks the mServer protocol: login, IČ, methods, compression, XSD checks, status."""
 
 import gzip
+import signal
 import subprocess
 import sys
 import time
@@ -109,3 +110,22 @@ def test_cli_starts_the_sandbox_alone(tmp_path, pohoda_xsd_dir):
     finally:
         proc.terminate()
         proc.wait(timeout=10)
+
+
+@pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM], ids=["ctrl-c", "service-stop"])
+def test_cli_sandbox_stops_cleanly_on_ctrl_c_and_sigterm_even_started_in_the_background(sig):
+    # a background job of a non-interactive shell starts with SIGINT ignored: Ctrl-C / kill -INT must still stop it
+    proc = subprocess.Popen(
+        [sys.executable, "-c", "from engine.cli import main; main()", "sandbox", "pohoda", "--port", "0"],
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_IGN),
+    )
+    try:
+        while "Ctrl-C stops it." not in (line := proc.stdout.readline()):
+            assert line, "the sandbox ended before serving"
+        proc.send_signal(sig)
+        assert proc.wait(timeout=10) == 0
+        assert "Traceback" not in proc.stdout.read()
+    finally:
+        proc.kill()
+        proc.wait()
