@@ -212,6 +212,11 @@ _AGENDA_CODE = {
 
 
 def _canonical(value: Any) -> Any:
+    kind = type(value)
+    if kind is str or kind is int or value is None:
+        return value
+    if kind is dict and all(type(k) is str for k in value):  # the common case: sorting str keys needs no str()
+        return {k: _canonical(v) for k, v in sorted(value.items())}
     if isinstance(value, Mapping):
         return {str(k): _canonical(v) for k, v in sorted(value.items(), key=lambda kv: str(kv[0]))}
     if isinstance(value, (list, tuple)):
@@ -259,7 +264,8 @@ def _key_of(info: catalogs.FieldInfo) -> str:
     return info.name
 
 
-#: per catalog and element path, its rendering plan: the dict keys it accepts; its element children by key ->
+#: per catalog and element path, its rendering plan: the dict keys it accepts (-> the element's entry, None for
+#: an attribute); its element children by key ->
 #: (XSD position, key, info, tag, attributes written on that element as ((attribute, info), …)); the
 #: attributes of a list item ((attribute, key, info), …). Catalogs are loaded once and never change, so a
 #: record's render looks its keys up instead of walking every child the XSD allows (an invoice header has
@@ -267,7 +273,7 @@ def _key_of(info: catalogs.FieldInfo) -> str:
 _CHILDREN: dict[tuple[int, str], tuple] = {}
 
 
-def _plan(catalog: catalogs.Catalog, path: str) -> tuple[frozenset, dict, tuple]:
+def _plan(catalog: catalogs.Catalog, path: str) -> tuple[dict, dict, tuple]:
     key = (id(catalog), path)
     found = _CHILDREN.get(key)
     if found is None or found[-1] is not catalog:
@@ -285,8 +291,13 @@ def _plan(catalog: catalogs.Catalog, path: str) -> tuple[frozenset, dict, tuple]
                 elements[name] = (n, name, info, tag, tuple(attrs.get(name, ())))
         item_attrs = tuple((_key_of(info)[1:], _key_of(info), info) for info in kids
                            if info.attribute and "[]@" in info.path)
-        found = _CHILDREN[key] = (frozenset(_key_of(info) for info in kids), elements, item_attrs, catalog)
+        known = {_key_of(info): elements.get(_key_of(info)) for info in kids}
+        found = _CHILDREN[key] = (known, elements, item_attrs, catalog)
     return found[:3]
+
+
+_UNKNOWN = object()
+_SCALAR_TYPES = (str, int, Decimal, bool, dt.date)
 
 
 @lru_cache(maxsize=4096)
@@ -339,12 +350,13 @@ class _Writer:
 
     def _present(self, value: Any, path: str, where: str) -> list[tuple]:
         """The plan entries of the elements ``value`` sets, in XSD order; an unknown key is an error."""
-        if not isinstance(value, Mapping):
+        if type(value) is not dict and not isinstance(value, Mapping):
             raise self.error(where, f"expected a group of fields (dict), got {type(value).__name__}")
-        known, elements, _ = _plan(self.catalog, path)
+        known = _plan(self.catalog, path)[0]
         present = []
         for key, v in value.items():
-            if key not in known:
+            entry = known.get(key, _UNKNOWN)
+            if entry is _UNKNOWN:
                 full = f"{path}.{key}" if path else key
                 close = self.catalog.suggest(full)
                 hint = f"did you mean {close[0]}?" if close else None
@@ -352,10 +364,8 @@ class _Writer:
                     f"{where}.{key}" if where else key,
                     f"is not a field of POHODA {self.catalog.name}", hint=hint,
                 )
-            if v is not None:
-                entry = elements.get(key)
-                if entry is not None:
-                    present.append(entry)
+            if v is not None and entry is not None:
+                present.append(entry)
         if len(present) > 1:
             present.sort(key=_position)
         return present
@@ -403,7 +413,7 @@ class _Writer:
         if kind == "object":
             body = self.children(value, info.path, where)
             return f"<{tag}{attrs}>{body}</{tag}>" if body else f"<{tag}{attrs}/>"
-        if isinstance(value, (Mapping, list, tuple)):
+        if type(value) not in _SCALAR_TYPES and isinstance(value, (Mapping, list, tuple)):
             raise self.error(where, f"expected a single {kind} value, got {type(value).__name__}")
         return f"<{tag}{attrs}>{escape_text(self.scalar(info, value, where))}</{tag}>"
 
@@ -457,7 +467,7 @@ class _Writer:
     def typed_element(self, info: catalogs.FieldInfo, value: Any, where: str) -> Any:
         if info.type == "object":
             return self.typed_children(value, info.path, where)
-        if isinstance(value, (Mapping, list, tuple)):
+        if type(value) not in _SCALAR_TYPES and isinstance(value, (Mapping, list, tuple)):
             raise self.error(where, f"expected a single {info.type} value, got {type(value).__name__}")
         return _read_scalar(info.type, self.scalar(info, value, where), where)
 
