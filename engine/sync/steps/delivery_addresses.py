@@ -196,9 +196,11 @@ class DeliveryAddressesStep(SubRecords, Step):
     def _written_by_address_book(self) -> set[int]:
         from engine.state.model import IntentStatus
 
-        return {int(i.result_id) for i in self.ctx.state.intents(self.ctx.run_id)
-                if i.agenda == PARENT_AGENDA and i.target == RAYNET and i.status == IntentStatus.DONE
-                and i.result_id and i.result_id.lstrip("-").isdigit()}
+        # only the ids, streamed: a first run journals an intent per client (loading them all as objects made
+        # this step's memory grow with the clients)
+        return {int(r) for r in self.ctx.state.intent_results(self.ctx.run_id, agenda=PARENT_AGENDA, target=RAYNET,
+                                                               status=IntentStatus.DONE)
+                if r.lstrip("-").isdigit()}
 
     def _remember_clients(self) -> None:
         state, api = self.ctx.state, self.ctx.raynet.companies
