@@ -48,6 +48,7 @@ CREATE UNIQUE INDEX IF NOT EXISTS links_pohoda ON links(agenda, pohoda_id) WHERE
 CREATE INDEX IF NOT EXISTS links_number ON links(agenda, pohoda_number);
 CREATE INDEX IF NOT EXISTS links_rext ON links(agenda, raynet_ext_id);
 CREATE INDEX IF NOT EXISTS links_pext ON links(agenda, pohoda_ext_id);
+CREATE INDEX IF NOT EXISTS links_parent ON links(agenda, parent_key);
 CREATE TABLE IF NOT EXISTS shadows (
     agenda      TEXT NOT NULL,
     side        TEXT NOT NULL,
@@ -330,6 +331,10 @@ class SqliteStateStore(StateStore):
             rows = self._query("SELECT * FROM links ORDER BY agenda, id")
             return (self._link(r) for r in rows)
         return (self._link(r) for r in self._paged("SELECT * FROM links WHERE agenda=?", (agenda,)))
+
+    def links_with_parent(self, agenda: str, parent_key: str) -> Iterator[Link]:
+        rows = self._query("SELECT * FROM links WHERE agenda=? AND parent_key=? ORDER BY id", (agenda, parent_key))
+        return (self._link(r) for r in rows)
 
     #: rows per query of a paged read (``_paged``)
     PAGE = 1000

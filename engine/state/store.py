@@ -62,6 +62,10 @@ class StateStore(ABC):
     @abstractmethod
     def iter_links(self, agenda: str | None = None) -> Iterator[Link]: ...
 
+    def links_with_parent(self, agenda: str, parent_key: str) -> Iterator[Link]:
+        """The links of ``agenda`` whose ``parent_key`` is ``parent_key``, in id order."""
+        return (link for link in self.iter_links(agenda) if link.parent_key == parent_key)
+
     @abstractmethod
     def count_links(self) -> dict[str, int]: ...
 

@@ -61,3 +61,13 @@ def test_links_of_an_agenda_come_in_pages_in_id_order(store):
     assert [l.raynet_id for l in store.iter_links("address_book")] == list(range(7))
     assert [l.pohoda_id for l in store.iter_links("stock")] == [90 + i for i in range(7)]
     assert len(list(store.iter_links())) == 14
+
+
+def test_links_with_a_parent_are_found_by_the_parent_not_by_reading_every_link(store, monkeypatch):
+    for i in range(6):
+        store.save_link(Link(agenda="received_orders", raynet_id=i, pohoda_id=i, parent_key=f"contracts:{i % 2}"))
+    store.save_link(Link(agenda="offers", raynet_id=9, pohoda_id=9, parent_key="contracts:0"))
+    expected = [l.raynet_id for l in StateStore.links_with_parent(store, "received_orders", "contracts:0")]
+    monkeypatch.setattr(type(store), "iter_links", lambda *a, **k: pytest.fail("reads every link of the agenda"))
+    assert [l.raynet_id for l in store.links_with_parent("received_orders", "contracts:0")] == expected == [0, 2, 4]
+    assert list(store.links_with_parent("received_orders", "contracts:7")) == []
