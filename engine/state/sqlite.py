@@ -49,6 +49,7 @@ CREATE INDEX IF NOT EXISTS links_number ON links(agenda, pohoda_number);
 CREATE INDEX IF NOT EXISTS links_rext ON links(agenda, raynet_ext_id);
 CREATE INDEX IF NOT EXISTS links_pext ON links(agenda, pohoda_ext_id);
 CREATE INDEX IF NOT EXISTS links_parent ON links(agenda, parent_key);
+CREATE INDEX IF NOT EXISTS links_agenda ON links(agenda);
 CREATE TABLE IF NOT EXISTS shadows (
     agenda      TEXT NOT NULL,
     side        TEXT NOT NULL,
