@@ -24,7 +24,7 @@ import datetime as dt
 import hashlib
 import json
 import re
-from collections.abc import Iterable, Mapping  # isinstance checks: the ABC itself, not the slower typing alias
+from collections.abc import Iterable, Iterator, Mapping  # isinstance checks: the ABC itself, not the slower typing alias
 from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import lru_cache
@@ -397,12 +397,8 @@ class _Writer:
     def element(self, info: catalogs.FieldInfo, tag: str, value: Any, where: str, attrs: str = "") -> str:
         kind = info.type
         if kind == "list":
-            items = value if isinstance(value, (list, tuple)) else [value]
             out = []
-            for i, item in enumerate(items):
-                if item is None:
-                    continue
-                iw = f"{where}[{i}]"
+            for iw, item in _list_items(value, where):
                 if info.item_type:  # list of scalars
                     out.append(f"<{tag}>{escape_text(self.scalar(info, item, iw, info.item_type))}</{tag}>")
                     continue
@@ -443,12 +439,8 @@ class _Writer:
         return found
 
     def _typed_items(self, info: catalogs.FieldInfo, value: Any, where: str) -> list:
-        items = value if isinstance(value, (list, tuple)) else [value]
         out = []
-        for i, item in enumerate(items):
-            if item is None:
-                continue
-            iw = f"{where}[{i}]"
+        for iw, item in _list_items(value, where):
             if info.item_type:
                 out.append(_read_scalar(info.item_type, self.scalar(info, item, iw, info.item_type), iw))
                 continue
@@ -470,6 +462,13 @@ class _Writer:
         if type(value) not in _SCALAR_TYPES and isinstance(value, (Mapping, list, tuple)):
             raise self.error(where, f"expected a single {info.type} value, got {type(value).__name__}")
         return _read_scalar(info.type, self.scalar(info, value, where), where)
+
+
+def _list_items(value: Any, where: str) -> Iterator[tuple[str, Any]]:
+    """The items of a list field (a single value = a list of one) with where each is: ``items[0]`` …; None skipped."""
+    for i, item in enumerate(value if isinstance(value, (list, tuple)) else [value]):
+        if item is not None:
+            yield f"{where}[{i}]", item
 
 
 def _position(entry: tuple) -> int:
