@@ -24,7 +24,7 @@ import datetime as dt
 import hashlib
 import json
 import re
-from collections.abc import Iterable, Mapping  # isinstance checks: the ABC itself, not the slower typing alias
+from collections.abc import Iterable, Iterator, Mapping  # isinstance checks: the ABC itself, not the slower typing alias
 from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import lru_cache
@@ -37,6 +37,7 @@ from markupsafe import Markup
 
 from engine import catalogs
 from engine.errors import RpsyncError
+from engine.pohoda.lists import _scalar as _read_scalar  # a written value as the list reader types it
 from engine.pohoda.localtime import to_local
 from engine.resources import templates_dir
 
@@ -211,6 +212,11 @@ _AGENDA_CODE = {
 
 
 def _canonical(value: Any) -> Any:
+    kind = type(value)
+    if kind is str or kind is int or value is None:
+        return value
+    if kind is dict and all(type(k) is str for k in value):  # the common case: sorting str keys needs no str()
+        return {k: _canonical(v) for k, v in sorted(value.items())}
     if isinstance(value, Mapping):
         return {str(k): _canonical(v) for k, v in sorted(value.items(), key=lambda kv: str(kv[0]))}
     if isinstance(value, (list, tuple)):
@@ -258,32 +264,53 @@ def _key_of(info: catalogs.FieldInfo) -> str:
     return info.name
 
 
-#: per catalog and element path: children by dict key; element children by key -> (XSD position, info);
-#: attributes of element children (element key -> [(attribute, info)]); attributes of a list item.
-#: Catalogs are loaded once and never change, so a record's render looks its keys up instead of
-#: walking every child the XSD allows (an invoice header has ~70) for each element of each record.
+#: per catalog and element path, its rendering plan: the dict keys it accepts (-> the element's entry, None for
+#: an attribute); its element children by key ->
+#: (XSD position, key, info, tag, attributes written on that element as ((attribute, info), …)); the
+#: attributes of a list item ((attribute, key, info), …). Catalogs are loaded once and never change, so a
+#: record's render looks its keys up instead of walking every child the XSD allows (an invoice header has
+#: ~70) for each element of each record.
 _CHILDREN: dict[tuple[int, str], tuple] = {}
 
 
-def _children_of(catalog: catalogs.Catalog, path: str) -> tuple[dict, dict, dict, list]:
+def _plan(catalog: catalogs.Catalog, path: str) -> tuple[dict, dict, tuple]:
     key = (id(catalog), path)
     found = _CHILDREN.get(key)
     if found is None or found[-1] is not catalog:
         kids = catalog.children(path)
-        by_key = {_key_of(info): info for info in kids}
-        elements = {info.name: (n, info) for n, info in enumerate(kids) if not info.attribute}
         attrs: dict[str, list] = {}
         for info in kids:
             if info.attribute and "[]@" not in info.path:
                 elem, _, attr = info.name.partition("@")
                 attrs.setdefault(elem, []).append((attr, info))
-        item_attrs = [info for info in kids if info.attribute and "[]@" in info.path]
-        found = _CHILDREN[key] = (by_key, elements, attrs, item_attrs, catalog)
-    return found[:4]
+        elements = {}
+        for n, info in enumerate(kids):
+            if not info.attribute:
+                name = info.name
+                tag = f"{info.ns}:{name}" if info.ns else name
+                elements[name] = (n, name, info, tag, tuple(attrs.get(name, ())))
+        item_attrs = tuple((_key_of(info)[1:], _key_of(info), info) for info in kids
+                           if info.attribute and "[]@" in info.path)
+        known = {_key_of(info): elements.get(_key_of(info)) for info in kids}
+        found = _CHILDREN[key] = (known, elements, item_attrs, catalog)
+    return found[:3]
+
+
+_UNKNOWN = object()
+_SCALAR_TYPES = (str, int, Decimal, bool, dt.date)
+
+
+@lru_cache(maxsize=4096)
+def _normalized(where: str) -> str:
+    return catalogs.normalize(where)
 
 
 class _Writer:
-    """Writes a record dict as XML elements, in catalog (XSD) order."""
+    """Writes a record dict as XML elements, in catalog (XSD) order — or types it as POHODA reads it back.
+
+    Both walks (``children`` → XML text, ``typed_children`` → the record ``engine.pohoda.lists`` would read
+    from that text) check every value the same way and raise the same ``RenderError``.
+    """
 
     def __init__(self, catalog: catalogs.Catalog, *, label: str | None, limits: Mapping[str, int]) -> None:
         self.catalog = catalog
@@ -295,32 +322,41 @@ class _Writer:
 
     def scalar(self, info: catalogs.FieldInfo, value: Any, where: str, type_: str | None = None) -> str:
         type_ = type_ or info.type
-        try:
-            text = _FORMAT.get(type_, _text)(value)
-        except ValueError as exc:
-            raise self.error(where, str(exc)) from None
-        bad = _BAD_XML_CHARS.search(text)
-        if bad:
-            raise self.error(
-                where, f"contains the control character U+{ord(bad.group()):04X}, which XML cannot carry",
-                hint="remove the character from the source value",
-            )
-        limit = self.limits.get(catalogs.normalize(where), info.max_length)
-        if limit is not None and type_ == "string" and len(text) > limit:
-            raise self.error(
-                where, f"is {len(text)} characters long; POHODA allows at most {limit}",
-                hint="shorten the source value or map a shorter expression (rpsync never truncates)",
-            )
-        if info.enum and type_ == "string" and text not in info.enum:
-            raise self.error(where, f"{text!r} is not allowed; use one of: {', '.join(info.enum)}")
+        fmt = _FORMAT.get(type_, _text)
+        if fmt is _text and type(value) is str:
+            text = value
+        else:
+            try:
+                text = fmt(value)
+            except ValueError as exc:
+                raise self.error(where, str(exc)) from None
+        if fmt is _text:  # the other formats write digits, dates and true/false only
+            bad = _BAD_XML_CHARS.search(text)
+            if bad:
+                raise self.error(
+                    where, f"contains the control character U+{ord(bad.group()):04X}, which XML cannot carry",
+                    hint="remove the character from the source value",
+                )
+        if type_ == "string":
+            limit = self.limits.get(_normalized(where), info.max_length) if self.limits else info.max_length
+            if limit is not None and len(text) > limit:
+                raise self.error(
+                    where, f"is {len(text)} characters long; POHODA allows at most {limit}",
+                    hint="shorten the source value or map a shorter expression (rpsync never truncates)",
+                )
+            if info.enum and text not in info.enum:
+                raise self.error(where, f"{text!r} is not allowed; use one of: {', '.join(info.enum)}")
         return text
 
-    def children(self, value: Mapping, path: str, where: str) -> str:
-        if not isinstance(value, Mapping):
+    def _present(self, value: Any, path: str, where: str) -> list[tuple]:
+        """The plan entries of the elements ``value`` sets, in XSD order; an unknown key is an error."""
+        if type(value) is not dict and not isinstance(value, Mapping):
             raise self.error(where, f"expected a group of fields (dict), got {type(value).__name__}")
-        by_key, elements, _, _ = _children_of(self.catalog, path)
-        for key in value:
-            if key not in by_key:
+        known = _plan(self.catalog, path)[0]
+        present = []
+        for key, v in value.items():
+            entry = known.get(key, _UNKNOWN)
+            if entry is _UNKNOWN:
                 full = f"{path}.{key}" if path else key
                 close = self.catalog.suggest(full)
                 hint = f"did you mean {close[0]}?" if close else None
@@ -328,17 +364,23 @@ class _Writer:
                     f"{where}.{key}" if where else key,
                     f"is not a field of POHODA {self.catalog.name}", hint=hint,
                 )
+            if v is not None and entry is not None:
+                present.append(entry)
+        if len(present) > 1:
+            present.sort(key=_position)
+        return present
+
+    def children(self, value: Mapping, path: str, where: str) -> str:
         out: list[str] = []
-        for _, info in sorted(elements[k] for k in value if k in elements and value[k] is not None):
-            key = info.name
+        for _, key, info, tag, attr_plan in self._present(value, path, where):
             sub_where = f"{where}.{key}" if where else key
-            attrs = self._attrs(value, path, key, sub_where)
-            out.append(self.element(info, value[key], sub_where, attrs))
+            attrs = self._attrs(value, attr_plan, sub_where) if attr_plan else ""
+            out.append(self.element(info, tag, value[key], sub_where, attrs))
         return "".join(out)
 
-    def _attrs(self, holder: Mapping, path: str, key: str, where: str) -> str:
+    def _attrs(self, holder: Mapping, attr_plan: tuple, where: str) -> str:
         parts = []
-        for attr, info in _children_of(self.catalog, path)[2].get(key, ()):
+        for attr, info in attr_plan:
             v = holder.get(info.name)
             if v is not None:
                 parts.append(f' {attr}="{escape_attr(self.scalar(info, v, where + "@" + attr))}"')
@@ -346,22 +388,17 @@ class _Writer:
 
     def _item_attrs(self, item: Mapping, item_path: str, where: str) -> str:
         parts = []
-        for info in _children_of(self.catalog, item_path)[3]:
-            v = item.get(_key_of(info))
+        for attr, key, info in _plan(self.catalog, item_path)[2]:
+            v = item.get(key)
             if v is not None:
-                attr = _key_of(info)[1:]
                 parts.append(f' {attr}="{escape_attr(self.scalar(info, v, where + "@" + attr))}"')
         return "".join(parts)
 
-    def element(self, info: catalogs.FieldInfo, value: Any, where: str, attrs: str = "") -> str:
-        tag = f"{info.ns}:{info.name}" if info.ns else info.name
-        if info.type == "list":
-            items = value if isinstance(value, (list, tuple)) else [value]
+    def element(self, info: catalogs.FieldInfo, tag: str, value: Any, where: str, attrs: str = "") -> str:
+        kind = info.type
+        if kind == "list":
             out = []
-            for i, item in enumerate(items):
-                if item is None:
-                    continue
-                iw = f"{where}[{i}]"
+            for iw, item in _list_items(value, where):
                 if info.item_type:  # list of scalars
                     out.append(f"<{tag}>{escape_text(self.scalar(info, item, iw, info.item_type))}</{tag}>")
                     continue
@@ -369,12 +406,73 @@ class _Writer:
                 body = self.children(item, info.path, iw)
                 out.append(f"<{tag}{item_attrs}>{body}</{tag}>" if body else f"<{tag}{item_attrs}/>")
             return "".join(out)
-        if info.type == "object":
+        if kind == "object":
             body = self.children(value, info.path, where)
             return f"<{tag}{attrs}>{body}</{tag}>" if body else f"<{tag}{attrs}/>"
-        if isinstance(value, (Mapping, list, tuple)):
-            raise self.error(where, f"expected a single {info.type} value, got {type(value).__name__}")
+        if type(value) not in _SCALAR_TYPES and isinstance(value, (Mapping, list, tuple)):
+            raise self.error(where, f"expected a single {kind} value, got {type(value).__name__}")
         return f"<{tag}{attrs}>{escape_text(self.scalar(info, value, where))}</{tag}>"
+
+    # -- the same walk, typed: what ``lists.record_from_element`` reads from the XML ``children`` writes --
+    def typed_children(self, value: Mapping, path: str, where: str) -> dict:
+        out: dict = {}
+        for _, key, info, _, attr_plan in self._present(value, path, where):
+            sub_where = f"{where}.{key}" if where else key
+            attrs = self._typed_attrs(value, attr_plan, sub_where, key) if attr_plan else ()
+            if info.type == "list":  # attributes next to a list element are not written (see element)
+                items = self._typed_items(info, value[key], sub_where)
+                if items:
+                    out[key] = items
+                continue
+            out[key] = self.typed_element(info, value[key], sub_where)
+            for name, typed in attrs:
+                out[name] = typed
+        return out
+
+    def _typed_attrs(self, holder: Mapping, attr_plan: tuple, where: str, key: str) -> list:
+        found = []
+        for attr, info in attr_plan:
+            v = holder.get(info.name)
+            if v is not None:
+                aw = where + "@" + attr
+                found.append((f"{key}@{attr}", _read_scalar(info.type, self.scalar(info, v, aw), aw)))
+        return found
+
+    def _typed_items(self, info: catalogs.FieldInfo, value: Any, where: str) -> list:
+        out = []
+        for iw, item in _list_items(value, where):
+            if info.item_type:
+                out.append(_read_scalar(info.item_type, self.scalar(info, item, iw, info.item_type), iw))
+                continue
+            attrs = []
+            if isinstance(item, Mapping):
+                for attr, key, ainfo in _plan(self.catalog, info.path)[2]:
+                    v = item.get(key)
+                    if v is not None:
+                        aw = iw + "@" + attr
+                        attrs.append((key, _read_scalar(ainfo.type, self.scalar(ainfo, v, aw), aw)))
+            typed = self.typed_children(item, info.path, iw)
+            typed.update(attrs)
+            out.append(typed)
+        return out
+
+    def typed_element(self, info: catalogs.FieldInfo, value: Any, where: str) -> Any:
+        if info.type == "object":
+            return self.typed_children(value, info.path, where)
+        if type(value) not in _SCALAR_TYPES and isinstance(value, (Mapping, list, tuple)):
+            raise self.error(where, f"expected a single {info.type} value, got {type(value).__name__}")
+        return _read_scalar(info.type, self.scalar(info, value, where), where)
+
+
+def _list_items(value: Any, where: str) -> Iterator[tuple[str, Any]]:
+    """The items of a list field (a single value = a list of one) with where each is: ``items[0]`` …; None skipped."""
+    for i, item in enumerate(value if isinstance(value, (list, tuple)) else [value]):
+        if item is not None:
+            yield f"{where}[{i}]", item
+
+
+def _position(entry: tuple) -> int:
+    return entry[0]
 
 
 def write_fields(agenda: str, record: Mapping, *, label: str | None = None,
@@ -386,6 +484,14 @@ def write_fields(agenda: str, record: Mapping, *, label: str | None = None,
     """
     writer = _Writer(catalogs.load("pohoda", agenda), label=label or agenda, limits=limits or {})
     return writer.children(record, "", "")
+
+
+def typed_fields(agenda: str, record: Mapping, *, label: str | None = None) -> dict:
+    """``record`` as POHODA gives it back once written (dates as dates, amounts as Decimal, lists as lists):
+    what ``lists.record_from_element`` reads from ``write_fields``' XML, without writing and parsing it.
+    A value that does not fit its field is the same ``RenderError`` ``write_fields`` raises."""
+    writer = _Writer(catalogs.load("pohoda", agenda), label=label or agenda, limits={})
+    return writer.typed_children(record, "", "")
 
 
 def with_value(record: Mapping | None, path: str, value: Any) -> dict:

@@ -48,6 +48,8 @@ CREATE UNIQUE INDEX IF NOT EXISTS links_pohoda ON links(agenda, pohoda_id) WHERE
 CREATE INDEX IF NOT EXISTS links_number ON links(agenda, pohoda_number);
 CREATE INDEX IF NOT EXISTS links_rext ON links(agenda, raynet_ext_id);
 CREATE INDEX IF NOT EXISTS links_pext ON links(agenda, pohoda_ext_id);
+CREATE INDEX IF NOT EXISTS links_parent ON links(agenda, parent_key);
+CREATE INDEX IF NOT EXISTS links_agenda ON links(agenda);
 CREATE TABLE IF NOT EXISTS shadows (
     agenda      TEXT NOT NULL,
     side        TEXT NOT NULL,
@@ -328,9 +330,27 @@ class SqliteStateStore(StateStore):
     def iter_links(self, agenda: str | None = None) -> Iterator[Link]:
         if agenda is None:
             rows = self._query("SELECT * FROM links ORDER BY agenda, id")
-        else:
-            rows = self._query("SELECT * FROM links WHERE agenda=? ORDER BY id", (agenda,))
+            return (self._link(r) for r in rows)
+        return (self._link(r) for r in self._paged("SELECT * FROM links WHERE agenda=?", (agenda,)))
+
+    def links_with_parent(self, agenda: str, parent_key: str) -> Iterator[Link]:
+        rows = self._query("SELECT * FROM links WHERE agenda=? AND parent_key=? ORDER BY id", (agenda, parent_key))
         return (self._link(r) for r in rows)
+
+    #: rows per query of a paged read (``_paged``)
+    PAGE = 1000
+
+    def _paged(self, select: str, params: tuple) -> Iterator[sqlite3.Row]:
+        """The rows of ``select`` (``… WHERE …`` on a table with an ``id``) in id order, a page at a time, so a
+        large agenda is never held in memory at once (and no cursor stays open between pages)."""
+        last = None
+        while True:
+            page = self._query(f"{select} AND id > ? ORDER BY id LIMIT ?",
+                               (*params, last if last is not None else -(1 << 62), self.PAGE))
+            yield from page
+            if len(page) < self.PAGE:
+                return
+            last = page[-1]["id"]
 
     def count_links(self) -> dict[str, int]:
         return {r[0]: r[1] for r in self._query("SELECT agenda, COUNT(*) FROM links GROUP BY agenda ORDER BY agenda")}
@@ -408,6 +428,12 @@ class SqliteStateStore(StateStore):
         else:
             rows = self._query("SELECT * FROM intents WHERE run_id=? ORDER BY id", (run_id,))
         return [self._intent(r) for r in rows]
+
+    def intent_results(self, run_id, *, agenda, target, status) -> Iterator[str]:
+        rows = self._paged("SELECT id, result_id FROM intents WHERE run_id=? AND agenda=? AND target=? AND status=?"
+                           " AND result_id IS NOT NULL AND result_id != ''",
+                           (run_id, agenda, target, IntentStatus(status).value))
+        return (r["result_id"] for r in rows)
 
     # --- quarantine ----------------------------------------------------------
     def quarantine(self, agenda, side, record_id, message, *, record_label="", field=None, rule=None) -> None:

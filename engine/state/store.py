@@ -62,6 +62,10 @@ class StateStore(ABC):
     @abstractmethod
     def iter_links(self, agenda: str | None = None) -> Iterator[Link]: ...
 
+    def links_with_parent(self, agenda: str, parent_key: str) -> Iterator[Link]:
+        """The links of ``agenda`` whose ``parent_key`` is ``parent_key``, in id order."""
+        return (link for link in self.iter_links(agenda) if link.parent_key == parent_key)
+
     @abstractmethod
     def count_links(self) -> dict[str, int]: ...
 
@@ -115,6 +119,14 @@ class StateStore(ABC):
 
     @abstractmethod
     def intents(self, run_id: int | None = None) -> list[Intent]: ...
+
+    def intent_results(self, run_id: int, *, agenda: str, target: str, status: IntentStatus) -> Iterator[str]:
+        """The result ids of a run's intents of ``agenda`` to ``target`` that ended in ``status`` — streamed:
+        a large first run journals one intent per record, and a step that only needs their ids must not hold
+        them all as objects."""
+        for intent in self.intents(run_id):
+            if intent.agenda == agenda and intent.target == target and intent.status == status and intent.result_id:
+                yield intent.result_id
 
     # --- quarantine ----------------------------------------------------------
     @abstractmethod

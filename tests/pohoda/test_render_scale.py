@@ -41,3 +41,30 @@ def test_children_of_an_element_are_looked_up_once_per_catalog_not_per_record(mo
     assert renderer.render_document("issued_invoices", shuffled, action="add", ext_id="1") == first
     assert first.index("<inv:invoiceType>") < first.index("<inv:symVar>") < first.index("<inv:text>") \
         < first.index("<inv:partnerIdentity>")
+
+
+def test_a_document_is_written_once_per_render_not_again_to_type_it(monkeypatch):
+    """Document steps type their record through the catalog (``typed_fields``) without writing XML: over the
+    shipped mapping's test cases, every walk of a whole record through the writer is a ``render_document``."""
+    from engine.mappingtest import discover, run_test_files
+    from engine.resources import mappings_dir
+
+    walks: list[str] = []
+    documents: list[str] = []
+    children, render_document = render._Writer.children, render.Renderer.render_document
+
+    def counting_children(self, value, path, where):
+        if path == "" and where == "":
+            walks.append(self.catalog.name)
+        return children(self, value, path, where)
+
+    def counting_render(self, agenda, record, **kwargs):
+        documents.append(agenda)
+        return render_document(self, agenda, record, **kwargs)
+
+    monkeypatch.setattr(render._Writer, "children", counting_children)
+    monkeypatch.setattr(render.Renderer, "render_document", counting_render)
+    results = run_test_files(discover([mappings_dir()])[0])
+    assert all(c.passed for f in results for c in f.cases)
+    assert {"received_orders", "issued_invoices", "contracts"} <= set(documents)
+    assert sorted(walks) == sorted(documents)  # one write per document (it was two for document steps)

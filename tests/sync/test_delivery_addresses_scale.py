@@ -5,6 +5,7 @@ Not timed: the test looks at what the step holds once it read the clients.
 
 from __future__ import annotations
 
+from engine.state import open_state
 from engine.sync.steps.delivery_addresses import DeliveryAddressesStep
 from tests.sync.helpers import pohoda_address, pohoda_ship_to
 
@@ -27,4 +28,11 @@ def test_clients_read_for_their_addresses_are_kept_as_memos_not_whole_details_R_
     assert len(held) == 3
     # (version, last change) of each client, what the next run compares with the client list — not the
     # client's detail with all its addresses, which a first run over 100 000 clients would hold at once
-    assert all(set(memo) == {"version", "changed"} for memo in held)
+    assert all(isinstance(memo, tuple) and len(memo) == 2 for memo in held)
+    state = open_state(w.state_path)  # saved as {"version", "changed"}, what the next run reads back
+    try:
+        saved = [state.get_shadow("delivery_addresses", DeliveryAddressesStep.CLIENT, str(link.raynet_id))
+                 for link in state.iter_links("address_book")]
+    finally:
+        state.close()
+    assert len(saved) == 3 and all(set(memo) == {"version", "changed"} for memo in saved)

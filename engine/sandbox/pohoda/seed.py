@@ -19,17 +19,13 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Mapping
 
-from lxml import etree
-
 from engine.errors import RpsyncError
 from engine.pohoda import render
-from engine.pohoda.lists import record_from_element
 from engine.sandbox.pohoda.common import HEADER, warehouse_of
 from engine.sandbox.pohoda.store import Store
 
 KIND = {"received_orders": ("orderType", "receivedOrder"), "offers": ("offerType", "issuedOffer"),
         "issued_invoices": ("invoiceType", "issuedInvoice")}
-_WRAP = "".join(f' xmlns:{p}="{render.NS_BASE}{f}.xsd"' for p, f in render.NAMESPACES.items())
 
 
 class SeedError(RpsyncError):
@@ -38,9 +34,7 @@ class SeedError(RpsyncError):
 
 def typed(agenda: str, record: Mapping) -> dict:
     """The record with every value typed as the list reader would give it."""
-    xml = f"<seed{_WRAP}>{render.write_fields(agenda, record, label=f'seed {agenda}')}</seed>"
-    root = etree.fromstring(xml.encode("utf-8"))
-    return record_from_element(agenda, root)
+    return render.typed_fields(agenda, record, label=f"seed {agenda}")
 
 
 def load_seed(source: str | Path | Mapping) -> Mapping:

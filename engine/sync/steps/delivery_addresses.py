@@ -76,7 +76,7 @@ class DeliveryAddressesStep(SubRecords, Step):
                                 paths_r=self.paths_r, paths_p=self.paths_p)
         # clients whose detail this run read: id -> their memo (version, last change), not the detail itself
         # (a first run reads every client's detail; keeping them all made memory grow with the clients)
-        self._seen: dict[int, dict] = {}
+        self._seen: dict[int, tuple] = {}  # (version, last change ISO): a tuple, not a dict, per client
         self._written: set[int] = set()        # clients this run wrote addresses to
         self.init_sub_records()
 
@@ -196,9 +196,11 @@ class DeliveryAddressesStep(SubRecords, Step):
     def _written_by_address_book(self) -> set[int]:
         from engine.state.model import IntentStatus
 
-        return {int(i.result_id) for i in self.ctx.state.intents(self.ctx.run_id)
-                if i.agenda == PARENT_AGENDA and i.target == RAYNET and i.status == IntentStatus.DONE
-                and i.result_id and i.result_id.lstrip("-").isdigit()}
+        # only the ids, streamed: a first run journals an intent per client (loading them all as objects made
+        # this step's memory grow with the clients)
+        return {int(r) for r in self.ctx.state.intent_results(self.ctx.run_id, agenda=PARENT_AGENDA, target=RAYNET,
+                                                               status=IntentStatus.DONE)
+                if r.lstrip("-").isdigit()}
 
     def _remember_clients(self) -> None:
         state, api = self.ctx.state, self.ctx.raynet.companies
@@ -216,13 +218,13 @@ class DeliveryAddressesStep(SubRecords, Step):
                 self._seen[cid] = self._memo(detail)
             else:
                 self._seen.pop(cid, None)  # something else changed meanwhile: read it on the next run
-        for cid, memo in self._seen.items():
-            state.set_shadow(self.agenda, self.CLIENT, str(cid), memo)
+        for cid, (version, changed) in self._seen.items():
+            state.set_shadow(self.agenda, self.CLIENT, str(cid), {"version": version, "changed": changed})
 
     @staticmethod
-    def _memo(detail: Mapping[str, Any]) -> dict:
+    def _memo(detail: Mapping[str, Any]) -> tuple:
         moment = last_modified_at(detail)
-        return {"version": detail.get("_version"), "changed": moment.isoformat() if moment else None}
+        return detail.get("_version"), moment.isoformat() if moment else None
 
     def _as_written(self, detail: Mapping[str, Any], parent: Parent | None) -> bool:
         """Does every other address of the client hold what the sync last wrote or read (its shadow)?"""

@@ -65,16 +65,13 @@ def contract_number(series: str, tag: str, ident: int) -> str:
 
 
 def typed_pohoda(agenda: str, record: Mapping[str, Any], *, label: str | None = None) -> dict:
-    """A record as POHODA gives it back (dates as dates, amounts as Decimal): written through the agenda's
-    catalog and read again, so the shadow of a document rpsync created compares equal to its read-back.
-    ``label`` names the record in the RenderError of a value that does not fit its field."""
-    from lxml import etree
+    """A record as POHODA gives it back (dates as dates, amounts as Decimal): typed through the agenda's
+    catalog as the list reader reads what the renderer writes (``render.typed_fields``, no XML written), so the
+    shadow of a document rpsync created compares equal to its read-back. ``label`` names the record in the
+    RenderError of a value that does not fit its field."""
+    from engine.pohoda import render
 
-    from engine.pohoda import lists, render
-
-    spaces = "".join(f' xmlns:{p}="{render.NS_BASE}{f}.xsd"' for p, f in render.NAMESPACES.items())
-    xml = f"<record{spaces}>{render.write_fields(agenda, record, label=label or agenda)}</record>"
-    return lists.record_from_element(agenda, etree.fromstring(xml.encode("utf-8")))
+    return render.typed_fields(agenda, record, label=label or agenda)
 
 
 def raynet_dates(values: dict[str, Any]) -> dict[str, Any]:

@@ -172,8 +172,8 @@ class ReceivedOrdersStep(DocumentStep):
         if claimed is not None and claimed != (side, order_id):
             return f"{'Raynet' if claimed[0] == RAYNET else 'POHODA'} order {claimed[1]}"
         key = f"contracts:{contract_pid}"
-        for link in self.ctx.state.iter_links(self.agenda):
-            if link.parent_key == key and (link.raynet_id if side == RAYNET else link.pohoda_id) != order_id:
+        for link in self.ctx.state.links_with_parent(self.agenda, key):  # by index: not every order's link
+            if (link.raynet_id if side == RAYNET else link.pohoda_id) != order_id:
                 return link
         return None
 

@@ -50,7 +50,7 @@ def ships_of(record: Mapping[str, Any]) -> list[dict]:
 # ------------------------------------------------------------------ parents
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # one per linked client, held for the run: no __dict__ each
 class Parent:
     """A linked client: the Raynet company and the POHODA main address-book record."""
 
