@@ -71,7 +71,9 @@ class _LimitedReader:
         return data
 
 
-def _scalar(type_: str, text: str | None, where: str) -> Any:
+def typed_scalar(type_: str, text: str | None, where: str) -> Any:
+    """A POHODA list value (the text of an element or attribute) as its catalog type reads it: str, int, Decimal,
+    bool, date or datetime; an empty non-string value is None."""
     if type_ in ("string", "any"):
         return text if text is not None else ""
     if text is None or not text.strip():
@@ -112,7 +114,7 @@ class _Converter:  # see record_from_element()
             if name.startswith("{"):
                 continue
             info = self.fields.get(f"{path_prefix}@{name}") if self.fields is not None else None
-            target[f"{key_prefix}@{name}"] = _scalar(info.type, value, f"{path_prefix}@{name}") if info else value
+            target[f"{key_prefix}@{name}"] = typed_scalar(info.type, value, f"{path_prefix}@{name}") if info else value
 
     def _children(self, elem, path: str) -> dict:
         out: dict = {}
@@ -133,7 +135,7 @@ class _Converter:  # see record_from_element()
                     self._untyped(out, child, name, cpath)
                     continue
                 if info.item_type:
-                    value = _scalar(info.item_type, child.text, cpath + "[]")
+                    value = typed_scalar(info.item_type, child.text, cpath + "[]")
                 else:
                     value = self._children(child, cpath + "[]")
                     if child.attrib:
@@ -143,7 +145,7 @@ class _Converter:  # see record_from_element()
             if info.type in ("object", "any") and (len(child) or info.type == "object"):
                 out[name] = self._children(child, cpath)
             else:
-                out[name] = _scalar(info.type, child.text, cpath)
+                out[name] = typed_scalar(info.type, child.text, cpath)
             if child.attrib:
                 self._attrs_into(out, child, name, cpath)
         return out

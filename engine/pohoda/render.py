@@ -37,7 +37,7 @@ from markupsafe import Markup
 
 from engine import catalogs
 from engine.errors import RpsyncError
-from engine.pohoda.lists import _scalar as _read_scalar  # a written value as the list reader types it
+from engine.pohoda.lists import typed_scalar as _read_scalar  # a written value as the list reader types it
 from engine.pohoda.localtime import to_local
 from engine.resources import templates_dir
 
@@ -266,7 +266,7 @@ def _key_of(info: catalogs.FieldInfo) -> str:
 
 #: per catalog and element path, its rendering plan: the dict keys it accepts (-> the element's entry, None for
 #: an attribute); its element children by key ->
-#: (XSD position, key, info, tag, attributes written on that element as ((attribute, info), …)); the
+#: (XSD position, key, info, tag, attributes written on that element as ((attribute, key, info), …)); the
 #: attributes of a list item ((attribute, key, info), …). Catalogs are loaded once and never change, so a
 #: record's render looks its keys up instead of walking every child the XSD allows (an invoice header has
 #: ~70) for each element of each record.
@@ -282,7 +282,7 @@ def _plan(catalog: catalogs.Catalog, path: str) -> tuple[dict, dict, tuple]:
         for info in kids:
             if info.attribute and "[]@" not in info.path:
                 elem, _, attr = info.name.partition("@")
-                attrs.setdefault(elem, []).append((attr, info))
+                attrs.setdefault(elem, []).append((attr, info.name, info))
         elements = {}
         for n, info in enumerate(kids):
             if not info.attribute:
@@ -378,21 +378,21 @@ class _Writer:
             out.append(self.element(info, tag, value[key], sub_where, attrs))
         return "".join(out)
 
-    def _attrs(self, holder: Mapping, attr_plan: tuple, where: str) -> str:
-        parts = []
-        for attr, info in attr_plan:
-            v = holder.get(info.name)
+    def _attr_texts(self, holder: Mapping, attr_plan: tuple, where: str) -> Iterator[tuple]:
+        """(attribute, key, info, text, where) of each attribute of ``attr_plan`` that ``holder`` sets."""
+        for attr, key, info in attr_plan:
+            v = holder.get(key)
             if v is not None:
-                parts.append(f' {attr}="{escape_attr(self.scalar(info, v, where + "@" + attr))}"')
-        return "".join(parts)
+                aw = where + "@" + attr
+                yield attr, key, info, self.scalar(info, v, aw), aw
 
-    def _item_attrs(self, item: Mapping, item_path: str, where: str) -> str:
-        parts = []
-        for attr, key, info in _plan(self.catalog, item_path)[2]:
-            v = item.get(key)
-            if v is not None:
-                parts.append(f' {attr}="{escape_attr(self.scalar(info, v, where + "@" + attr))}"')
-        return "".join(parts)
+    def _attrs(self, holder: Mapping, attr_plan: tuple, where: str) -> str:
+        return "".join(f' {attr}="{escape_attr(text)}"' for attr, _, _, text, _ in
+                       self._attr_texts(holder, attr_plan, where))
+
+    def _typed_attrs(self, holder: Mapping, attr_plan: tuple, where: str) -> list[tuple[str, Any]]:
+        return [(key, _read_scalar(info.type, text, aw)) for _, key, info, text, aw in
+                self._attr_texts(holder, attr_plan, where)]
 
     def element(self, info: catalogs.FieldInfo, tag: str, value: Any, where: str, attrs: str = "") -> str:
         kind = info.type
@@ -402,7 +402,7 @@ class _Writer:
                 if info.item_type:  # list of scalars
                     out.append(f"<{tag}>{escape_text(self.scalar(info, item, iw, info.item_type))}</{tag}>")
                     continue
-                item_attrs = self._item_attrs(item, info.path, iw) if isinstance(item, Mapping) else ""
+                item_attrs = self._attrs(item, _plan(self.catalog, info.path)[2], iw) if isinstance(item, Mapping) else ""
                 body = self.children(item, info.path, iw)
                 out.append(f"<{tag}{item_attrs}>{body}</{tag}>" if body else f"<{tag}{item_attrs}/>")
             return "".join(out)
@@ -418,7 +418,7 @@ class _Writer:
         out: dict = {}
         for _, key, info, _, attr_plan in self._present(value, path, where):
             sub_where = f"{where}.{key}" if where else key
-            attrs = self._typed_attrs(value, attr_plan, sub_where, key) if attr_plan else ()
+            attrs = self._typed_attrs(value, attr_plan, sub_where) if attr_plan else ()
             if info.type == "list":  # attributes next to a list element are not written (see element)
                 items = self._typed_items(info, value[key], sub_where)
                 if items:
@@ -429,28 +429,13 @@ class _Writer:
                 out[name] = typed
         return out
 
-    def _typed_attrs(self, holder: Mapping, attr_plan: tuple, where: str, key: str) -> list:
-        found = []
-        for attr, info in attr_plan:
-            v = holder.get(info.name)
-            if v is not None:
-                aw = where + "@" + attr
-                found.append((f"{key}@{attr}", _read_scalar(info.type, self.scalar(info, v, aw), aw)))
-        return found
-
     def _typed_items(self, info: catalogs.FieldInfo, value: Any, where: str) -> list:
         out = []
         for iw, item in _list_items(value, where):
             if info.item_type:
                 out.append(_read_scalar(info.item_type, self.scalar(info, item, iw, info.item_type), iw))
                 continue
-            attrs = []
-            if isinstance(item, Mapping):
-                for attr, key, ainfo in _plan(self.catalog, info.path)[2]:
-                    v = item.get(key)
-                    if v is not None:
-                        aw = iw + "@" + attr
-                        attrs.append((key, _read_scalar(ainfo.type, self.scalar(ainfo, v, aw), aw)))
+            attrs = self._typed_attrs(item, _plan(self.catalog, info.path)[2], iw) if isinstance(item, Mapping) else ()
             typed = self.typed_children(item, info.path, iw)
             typed.update(attrs)
             out.append(typed)
