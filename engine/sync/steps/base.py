@@ -25,9 +25,7 @@ record is built for each side; document agendas add items and create-once rules.
 
 from __future__ import annotations
 
-import dataclasses
-
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta, timezone
 from typing import Any, Iterable, Iterator, Mapping
 
@@ -58,6 +56,7 @@ RAYNET_OVERLAP = timedelta(minutes=1)
 
 #: failures after which a create may have landed (no answer, a 5xx, a cut answer): not a refusal
 MAY_HAVE_LANDED = (RaynetUncertainWrite, RaynetConnectionError, RaynetServerError, RaynetProtocolError)
+
 
 class Skip(Exception):
     """A record is not transferred this run (not an error: filtered, waiting for a trigger …)."""
@@ -366,7 +365,7 @@ class Step:
                 self.raynet_read_began = client.first_answer_at
                 read = ctx.scratch.get(shared_key)
                 if read is not None and read is not published_before:  # this read's, for later steps
-                    ctx.scratch[shared_key] = dataclasses.replace(read, began=self.raynet_read_began)
+                    ctx.scratch[shared_key] = replace(read, began=self.raynet_read_began)
         if self.reads(POHODA):
             ctx.progress(self.agenda, "reading POHODA")
             for record in self.read_pohoda(self._cursor(POHODA)):
