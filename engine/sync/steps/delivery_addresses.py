@@ -25,7 +25,8 @@ parent): POHODA — address-book records changed since the cursor (one list
 request), their delivery addresses; Raynet — the clients changed since the
 cursor (the client list the address-book step read this run, so no request of
 its own; else one list request), and one detail request per changed linked
-client, because only a client's detail lists its addresses. Children of a
+client, because only a client's detail lists its addresses (none for a client
+the address-book step created this run: it holds only its primary address). Children of a
 client not linked yet wait (``sub_records.Waiting``) and are read once it is.
 
 R-D3: ``delivery_address_for(ctx, company_id)`` gives the POHODA delivery
