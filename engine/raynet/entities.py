@@ -29,6 +29,14 @@ INVOICE_TYPES = ("NORMAL", "PROFORMA", "CREDIT_NOTE")
 BULK_UPSERT_MAX = 100
 
 
+def never_updated(record: Mapping[str, Any]) -> bool:
+    """The record was not changed since it was created: ``rowInfo.updatedAt`` is empty (the [OAS] examples of
+    records nobody edited show ``"rowInfo.updatedAt": null`` next to their ``rowInfo.createdAt``) or equal
+    to ``rowInfo.createdAt`` (should Raynet stamp both on a create: not documented either way)."""
+    updated = record.get("rowInfo.updatedAt")
+    return not updated or updated == record.get("rowInfo.createdAt")
+
+
 def last_modified_at(record: Mapping[str, Any]) -> datetime | None:
     """When a record last changed: ``rowInfo.updatedAt``, else ``rowInfo.createdAt``.
 

@@ -429,10 +429,10 @@ class SqliteStateStore(StateStore):
             rows = self._query("SELECT * FROM intents WHERE run_id=? ORDER BY id", (run_id,))
         return [self._intent(r) for r in rows]
 
-    def intent_results(self, run_id, *, agenda, target, status) -> Iterator[str]:
+    def intent_results(self, run_id, *, agenda, target, status, op=None) -> Iterator[str]:
         rows = self._paged("SELECT id, result_id FROM intents WHERE run_id=? AND agenda=? AND target=? AND status=?"
-                           " AND result_id IS NOT NULL AND result_id != ''",
-                           (run_id, agenda, target, IntentStatus(status).value))
+                           " AND result_id IS NOT NULL AND result_id != ''" + (" AND op=?" if op else ""),
+                           (run_id, agenda, target, IntentStatus(status).value) + ((op,) if op else ()))
         return (r["result_id"] for r in rows)
 
     # --- quarantine ----------------------------------------------------------

@@ -120,12 +120,14 @@ class StateStore(ABC):
     @abstractmethod
     def intents(self, run_id: int | None = None) -> list[Intent]: ...
 
-    def intent_results(self, run_id: int, *, agenda: str, target: str, status: IntentStatus) -> Iterator[str]:
-        """The result ids of a run's intents of ``agenda`` to ``target`` that ended in ``status`` — streamed:
-        a large first run journals one intent per record, and a step that only needs their ids must not hold
-        them all as objects."""
+    def intent_results(self, run_id: int, *, agenda: str, target: str, status: IntentStatus,
+                       op: str | None = None) -> Iterator[str]:
+        """The result ids of a run's intents of ``agenda`` to ``target`` that ended in ``status`` (and are of
+        ``op``, when given: "create", "update" …) — streamed: a large first run journals one intent per record,
+        and a step that only needs their ids must not hold them all as objects."""
         for intent in self.intents(run_id):
-            if intent.agenda == agenda and intent.target == target and intent.status == status and intent.result_id:
+            if intent.agenda == agenda and intent.target == target and intent.status == status and intent.result_id \
+                    and (op is None or intent.op == op):
                 yield intent.result_id
 
     # --- quarantine ----------------------------------------------------------

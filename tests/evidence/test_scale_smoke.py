@@ -33,8 +33,11 @@ def test_runner_and_render_bench_print_their_tables(capsys, monkeypatch, pohoda_
     totals = re.findall(r"^\| \*\*total\*\* \|.*$", out, flags=re.M)
     assert len(totals) == 4, out  # initial, nothing changed, settled, 1 % changed
     cells = [[c.strip() for c in row.strip("|").split("|")] for row in totals]
-    writes = [int(c[4]) + int(c[8]) for c in cells]  # Raynet + POHODA writes
+    writes = [int(c[4]) + int(c[10]) for c in cells]  # Raynet + POHODA writes
     assert writes[0] > 0 and writes[1] == writes[2] == 0 and writes[3] > 0, out
+    # Raynet requests: never more than the API minimum (what the Raynet API forces for what the run did)
+    spent, api_minimum = [int(c[3]) + int(c[4]) for c in cells], [int(c[7]) for c in cells]
+    assert all(s <= m for s, m in zip(spent, api_minimum)) and spent[0] > int(cells[0][5]), out
     assert all(c[-1] == "0" for c in cells), out  # nothing quarantined
     render_bench.main(["--records", "5"])
     out = capsys.readouterr().out

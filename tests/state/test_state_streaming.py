@@ -71,3 +71,16 @@ def test_links_with_a_parent_are_found_by_the_parent_not_by_reading_every_link(s
     monkeypatch.setattr(type(store), "iter_links", lambda *a, **k: pytest.fail("reads every link of the agenda"))
     assert [l.raynet_id for l in store.links_with_parent("received_orders", "contracts:0")] == expected == [0, 2, 4]
     assert list(store.links_with_parent("received_orders", "contracts:7")) == []
+
+
+def test_intent_results_of_one_op_only(store):
+    run = store.start_run("m.yaml")
+    _journal(store, run.id, "address_book", "raynet", 3)                    # creates: results 100 … 102
+    update = store.begin_intent(run.id, "address_book", "raynet", "update", "address_book:update-raynet:7")
+    store.finish_intent(update.id, IntentStatus.DONE, result_id="7")
+    for op, expected in (("create", ["100", "101", "102"]), ("update", ["7"]), (None, ["100", "101", "102", "7"])):
+        found = list(store.intent_results(run.id, agenda="address_book", target="raynet", status=IntentStatus.DONE,
+                                          op=op))
+        assert found == expected
+        assert found == list(StateStore.intent_results(store, run.id, agenda="address_book", target="raynet",
+                                                       status=IntentStatus.DONE, op=op))

@@ -53,6 +53,38 @@ def test_delivery_addresses_go_both_ways_and_a_second_run_writes_nothing_R_D1_R_
     assert len(ships(w, adb_id(w, "Alfa s.r.o."))) == 1 and len(addresses(w, company_id(w, "Beta a.s."))) == 1
 
 
+def test_clients_the_sync_created_are_not_read_for_addresses_until_someone_changes_them_R_D1(world_factory):
+    w = world_factory()
+    for n in range(3):
+        pohoda_address(w, f"Nový {n} s.r.o.", ico=f"2000000{n + 1}")
+    pohoda_ship_to(w, adb_id(w, "Nový 0 s.r.o."), name="Sklad Opava", street="Krátká 3", city="Opava", zip="74601")
+    before = len(w.raynet.store.requests_for())
+    first = w.run()
+    assert first.report.counts["delivery_addresses"]["to_raynet"].created == 1
+    # a client rpsync just created holds only the primary address it was created with: no detail read of the
+    # three new clients for their addresses; the one this step wrote an address to is read once, at the end
+    # (to keep what it holds now as its memo)
+    new = [company_id(w, f"Nový {n} s.r.o.") for n in range(3)]
+    assert spent_since(w, before) == sorted([("GET", "/api/v2/company/"), ("GET", f"/api/v2/company/{new[0]}/"),
+                                             ("PUT", f"/api/v2/company/{new[0]}/address/")]
+                                            + [("PUT", "/api/v2/company/")] * 3 + [("GET", "/api/v2/person/")])
+
+    before = len(w.raynet.store.requests_for())
+    second = w.run()
+    assert (second.report.totals().created, second.report.totals().updated) == (0, 0)
+    assert spent_since(w, before) == [("GET", "/api/v2/company/"), ("GET", "/api/v2/person/")]  # lists only
+
+    # someone adds an address to a client rpsync created: the list shows the client updated, so its detail is
+    # read (once) and the address goes to POHODA (R-D4)
+    raynet_address(w, new[2], "Pobočka Zlín", street="Dlouhá 9", city="Zlín", zip_code="76001")
+    before = len(w.raynet.store.requests_for())
+    third = w.run()
+    assert third.report.counts["delivery_addresses"]["to_pohoda"].created == 1
+    assert [s["name"] for s in ships(w, adb_id(w, "Nový 2 s.r.o."))] == ["Pobočka Zlín"]
+    assert [r for r in spent_since(w, before) if r[1].startswith("/api/v2/company/") and r[1].count("/") > 4] == \
+        [("GET", f"/api/v2/company/{new[2]}/")]
+
+
 def test_changes_update_the_same_delivery_address_each_way_R_D4(world_factory):
     w = world_factory()
     cid = raynet_company(w, "Gama s.r.o.", ico="10000003")

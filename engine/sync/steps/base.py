@@ -32,7 +32,7 @@ from typing import Any, Iterable, Iterator, Mapping
 from engine.errors import RpsyncError
 from engine.mapping.model import TO_POHODA, TO_RAYNET
 from engine.pohoda import render
-from engine.raynet.entities import EntityApi, last_modified_at
+from engine.raynet.entities import EntityApi, last_modified_at, never_updated
 from engine.raynet.errors import (QuotaExhausted, RaynetConnectionError, RaynetError, RaynetNotFound,
                                   RaynetProtocolError, RaynetServerError, RaynetUncertainWrite)
 from engine.state.model import IntentStatus, Link
@@ -83,6 +83,8 @@ class RaynetRead:
     changed: dict[int, tuple[datetime | None, Any]]
     #: Raynet's clock when the read began (every change before it is in ``changed``), if known
     began: datetime | None = None
+    #: the ids in ``changed`` of records never updated since they were created (``entities.never_updated``)
+    untouched: frozenset[int] = frozenset()
 
 
 @dataclass
@@ -281,10 +283,14 @@ class Step:
         changed since ``start`` (None: the whole list), so a later step of this run that needs the same
         list (sub-records: delivery addresses of changed clients) spends no second request on it."""
         seen: dict[int, tuple[datetime | None, Any]] = {}
+        untouched: set[int] = set()
         for record in records:
-            seen[self.raynet_id_of(record)] = (last_modified_at(record), record.get("_version"))
+            rid = self.raynet_id_of(record)
+            seen[rid] = (last_modified_at(record), record.get("_version"))
+            if never_updated(record):
+                untouched.add(rid)
             yield record
-        self.ctx.scratch[f"raynet_read:{self.raynet_entity}"] = RaynetRead(start, seen)
+        self.ctx.scratch[f"raynet_read:{self.raynet_entity}"] = RaynetRead(start, seen, untouched=frozenset(untouched))
 
     def read_pohoda(self, since: datetime | None) -> Iterator[dict]:
         since = since - POHODA_OVERLAP if since is not None else None

@@ -25,7 +25,8 @@ parent): POHODA — address-book records changed since the cursor (one list
 request), their delivery addresses; Raynet — the clients changed since the
 cursor (the client list the address-book step read this run, so no request of
 its own; else one list request), and one detail request per changed linked
-client, because only a client's detail lists its addresses. Children of a
+client, because only a client's detail lists its addresses (none for a client
+the address-book step created this run: it holds only its primary address). Children of a
 client not linked yet wait (``sub_records.Waiting``) and are read once it is.
 
 R-D3: ``delivery_address_for(ctx, company_id)`` gives the POHODA delivery
@@ -38,7 +39,7 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Any, Iterator, Mapping
 
-from engine.raynet.entities import last_modified_at
+from engine.raynet.entities import last_modified_at, never_updated
 from engine.raynet.errors import RaynetNotFound, RaynetUncertainWrite
 from engine.state.model import Link
 from engine.sync.merge import make_shadow, shadow_paths
@@ -78,6 +79,7 @@ class DeliveryAddressesStep(SubRecords, Step):
         # (a first run reads every client's detail; keeping them all made memory grow with the clients)
         self._seen: dict[int, tuple] = {}  # (version, last change ISO): a tuple, not a dict, per client
         self._written: set[int] = set()        # clients this run wrote addresses to
+        self._fresh: set[int] = set()          # clients the address-book step created this run, not read
         self.init_sub_records()
 
     def extra_shadow_paths(self, side: str) -> frozenset[str]:
@@ -156,21 +158,32 @@ class DeliveryAddressesStep(SubRecords, Step):
         changed = shared_read(self.ctx, "company", start)
         if changed is None:  # the address-book step did not read the client list this run
             self.ctx.raynet.client.mark_time()
-            changed = {int(c["id"]): (last_modified_at(c), c.get("_version"))
-                       for c in (api.list() if start is None else api.changed_since(start))}
+            changed, untouched = {}, set()
+            for c in (api.list() if start is None else api.changed_since(start)):
+                changed[int(c["id"])] = (last_modified_at(c), c.get("_version"))
+                if never_updated(c):
+                    untouched.add(int(c["id"]))
             self.raynet_read_began = self.ctx.raynet.client.first_answer_at
         else:  # the address-book step's read covers every change up to when it began
-            self.raynet_read_began = getattr(self.ctx.scratch.get("raynet_read:company"), "began", None)
+            read = self.ctx.scratch.get("raynet_read:company")
+            self.raynet_read_began, untouched = getattr(read, "began", None), getattr(read, "untouched", frozenset())
         self.raynet_newest = max((t for t, _ in changed.values() if t is not None), default=None)
+        linked = lambda c: self.parents.of_company(c) is not None  # noqa: E731
+        created, updated = self._written_by_address_book("create"), self._written_by_address_book("update")
+        # Clients the address-book step created this run hold only what it created: the primary address (a
+        # new client's body has that one address, ``company_create_body``), no other address to read — unless
+        # the client list shows one of them changed since (a list read after the creates).
+        self._fresh = {c for c in created - updated if c > 0 and linked(c) and (c not in changed or c in untouched)}
         waiting = self.waiting[RAYNET]
         wanted = set()
         for cid, (moment, version) in changed.items():
-            if self.parents.of_company(cid) is None:
+            if not linked(cid):
                 waiting.add(cid)  # its addresses are read once the address book links it
-            elif not self._seen_as(cid, moment, version):
+            elif cid not in self._fresh and not self._seen_as(cid, moment, version, cid in untouched):
                 wanted.add(cid)
-        wanted.update(cid for cid, _ in waiting.linked(lambda c: self.parents.of_company(c) is not None))
-        wanted.update(c for c in self._written_by_address_book() if self.parents.of_company(c) is not None)
+        wanted.update(cid for cid, _ in waiting.linked(linked))
+        wanted.update(c for c in created | updated if c not in self._fresh and linked(c))
+        self._fresh -= wanted
         for cid in sorted(c for c in wanted if c > 0):
             try:
                 detail = api.get(cid)
@@ -184,22 +197,31 @@ class DeliveryAddressesStep(SubRecords, Step):
 
     # A client's detail is read again only when the client list shows it changed since it was last read:
     # ``(_version, last change)`` of the client as last read is kept ("raynet-client" shadows). Clients
-    # the address-book step wrote this run, and clients this step wrote addresses to, are read (again) at
-    # the end of the run, so the sync's own writes cost no request on the next run.
+    # the address-book step updated this run, and clients this step wrote addresses to, are read (again)
+    # (in ``read_raynet``, at the end of the run), so the sync's own writes cost no request on the next run:
+    # after a write only the detail shows whether anything else changed the client's other addresses
+    # meanwhile (the list has no other addresses; ``_version`` is documented only as "verze" — [OAS] ``view``
+    # parameter — so counting on it growing by one per write would rely on undocumented behaviour).
+    # Clients the address-book step created this run and nothing wrote addresses to are not read at all:
+    # their memo says "as created" and holds while the client list shows them never updated
+    # (``entities.never_updated``; an address added or edited changes the client's ``rowInfo`` — the
+    # assumption every memo here rests on: the client list is how changed clients are found).
     CLIENT = "raynet-client"
 
-    def _seen_as(self, cid: int, moment, version) -> bool:
+    def _seen_as(self, cid: int, moment, version, untouched: bool = False) -> bool:
         memo = self.ctx.state.get_shadow(self.agenda, self.CLIENT, str(cid))
+        if memo is not None and memo.get("created"):
+            return untouched
         return (memo is not None and version is not None and memo.get("version") == version
                 and memo.get("changed") == (moment.isoformat() if moment else None))
 
-    def _written_by_address_book(self) -> set[int]:
+    def _written_by_address_book(self, op: str) -> set[int]:
         from engine.state.model import IntentStatus
 
         # only the ids, streamed: a first run journals an intent per client (loading them all as objects made
         # this step's memory grow with the clients)
         return {int(r) for r in self.ctx.state.intent_results(self.ctx.run_id, agenda=PARENT_AGENDA, target=RAYNET,
-                                                               status=IntentStatus.DONE)
+                                                               status=IntentStatus.DONE, op=op)
                 if r.lstrip("-").isdigit()}
 
     def _remember_clients(self) -> None:
@@ -220,6 +242,9 @@ class DeliveryAddressesStep(SubRecords, Step):
                 self._seen.pop(cid, None)  # something else changed meanwhile: read it on the next run
         for cid, (version, changed) in self._seen.items():
             state.set_shadow(self.agenda, self.CLIENT, str(cid), {"version": version, "changed": changed})
+        for cid in sorted(self._fresh - self._written - set(self._seen)):
+            if not self.ctx.dry_run:
+                state.set_shadow(self.agenda, self.CLIENT, str(cid), {"created": True})
 
     @staticmethod
     def _memo(detail: Mapping[str, Any]) -> tuple:
