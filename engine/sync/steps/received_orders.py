@@ -33,7 +33,7 @@ from __future__ import annotations
 
 import re
 from datetime import date, datetime
-from typing import Any, Mapping
+from typing import Any, Iterator, Mapping
 
 from engine.mapping.model import TO_RAYNET
 from engine.raynet.errors import QuotaExhausted, RaynetError, RaynetNotFound
@@ -60,6 +60,17 @@ STATES = ("not_processed", "processed", "cancelled")
 
 def _reads(fields) -> frozenset[str]:
     return frozenset(f.split("[]", 1)[0].rstrip(".") for f in fields if f.split("[]", 1)[0].rstrip("."))
+
+
+def closing_facts(invoice: Mapping[str, Any]) -> dict | None:
+    """What R-Z3 needs of an issued invoice: its issue date (ISO), number and linked orders; None without
+    a date or a linked order."""
+    issued = get_path(invoice, "invoiceHeader.date")
+    orders = linked_orders(invoice)
+    if not isinstance(issued, date) or not orders:
+        return None
+    return {"date": issued.isoformat(), "number": pohoda_number("issued_invoices", invoice),
+            "orders": [list(order) for order in orders]}
 
 
 def linked_orders(invoice: Mapping[str, Any]) -> list[tuple[int | None, str | None]]:
@@ -379,25 +390,68 @@ class ReceivedOrdersStep(DocumentStep):
         return self.typed(record, self.label(RAYNET, r)), context
 
     # ==================================================== R-Z3 closing dates
-    def after_pairing(self) -> None:
+    #: stage side of the closing-date facts read with the orders (invoice id -> date, number, linked orders)
+    CLOSING = "closing_dates"
+
+    def closing_dates_wanted(self) -> bool:
         contracts_model = self.ctx.mapping.agendas.contracts
-        if self.plan.runs(TO_RAYNET) and contracts_model.enabled and contracts_model.closing_date_from_invoice:
+        return bool(self.plan.runs(TO_RAYNET) and contracts_model.enabled and contracts_model.closing_date_from_invoice)
+
+    def run(self) -> None:
+        #: read the changed invoices with the orders (this run's first read of the orders, into the stage)
+        self._closing_with_orders = self.closing_dates_wanted()
+        #: set once they were: the moment before that request (the closing-date cursor)
+        self._closing_read_at: datetime | None = None
+        super().run()
+
+    def read_pohoda(self, since) -> Iterator[dict]:
+        """The changed orders; when closing dates are wanted (R-Z3), the issued invoices changed since their own
+        cursor go in the same dataPack (a second listInvoiceRequest item), their closing-date facts staged on
+        disk for ``closing_dates`` after pairing (the orders they name may be linked only this run)."""
+        if not getattr(self, "_closing_with_orders", False):   # not in run() (rebind), or read already
+            yield from super().read_pohoda(since)
+            return
+        self._closing_with_orders = False
+        ctx, stage = self.ctx, self.stage
+        since = since - POHODA_OVERLAP if since is not None else None
+        raw = ctx.state.get_cursor(self.agenda, "issued_invoices")
+        invoices_since = datetime.fromisoformat(raw) - POHODA_OVERLAP if raw else None
+        queries = [ctx.pohoda.changed_query(self.pohoda_agenda, since, select=self.pohoda_select(),
+                                            **self.pohoda_list_context()),
+                   ctx.pohoda.changed_query("issued_invoices", invoices_since, invoice_type="issuedInvoice")]
+        started = ctx.now()
+        for index, record in ctx.pohoda.list_together(queries):
+            if index == 0:
+                yield record
+                continue
+            facts = closing_facts(record)
+            if facts is not None:
+                stage.put(self.CLOSING, pohoda_id("issued_invoices", record), facts)
+        self._closing_read_at = started
+
+    def after_pairing(self) -> None:
+        if self.closing_dates_wanted():
             self.closing_dates()
 
     def closing_dates(self) -> None:
         """R-Z3: business case ``validTill`` = issue date of the issued invoice linked to its order
-        (the earliest, if several). Reads the invoices POHODA changed since the last run."""
+        (the earliest, if several). Reads the invoices POHODA changed since the last run (read with the orders
+        when the step read them; else here)."""
         ctx = self.ctx
-        raw = ctx.state.get_cursor(self.agenda, "issued_invoices")
-        since = datetime.fromisoformat(raw) - POHODA_OVERLAP if raw else None
-        started = ctx.now()
+        started = self._closing_read_at
+        if started is not None:
+            invoices = ((facts, stage_id) for stage_id, facts in self.stage.pending(self.CLOSING))
+        else:
+            raw = ctx.state.get_cursor(self.agenda, "issued_invoices")
+            since = datetime.fromisoformat(raw) - POHODA_OVERLAP if raw else None
+            started = ctx.now()
+            ctx.progress(self.agenda, "reading POHODA issued invoices (closing dates, R-Z3)")
+            read = ctx.pohoda.changed_since("issued_invoices", since, invoice_type="issuedInvoice")
+            invoices = ((facts, None) for facts in map(closing_facts, read) if facts is not None)
         waiting = False
-        ctx.progress(self.agenda, "reading POHODA issued invoices (closing dates, R-Z3)")
-        for invoice in ctx.pohoda.changed_since("issued_invoices", since, invoice_type="issuedInvoice"):
-            issued = get_path(invoice, "invoiceHeader.date")
-            if not isinstance(issued, date):
-                continue
-            for order_id, order_number in linked_orders(invoice):
+        for facts, _ in invoices:
+            issued = date.fromisoformat(facts["date"])
+            for order_id, order_number in facts["orders"]:
                 link = None
                 if order_id is not None:
                     link = ctx.state.find_link(self.agenda, pohoda_id=int(order_id))
@@ -406,7 +460,7 @@ class ReceivedOrdersStep(DocumentStep):
                 if link is None or link.raynet_id is None or link.pohoda_id is None:
                     waiting = True   # its order is not linked yet (quarantined, its write unconfirmed)
                     continue
-                self._closing_date(link, issued, pohoda_number("issued_invoices", invoice))
+                self._closing_date(link, issued, facts["number"])
         if not waiting:
             # with an order still waiting the cursor stays, so the invoice is read again once the order is linked
             # (moved past it, the closing date was never written); dates already written are not sent again
