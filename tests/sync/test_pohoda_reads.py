@@ -14,8 +14,7 @@ from lxml import etree
 from bench.scale.generate import World as GeneratedWorld
 from bench.scale.generate import seed_store
 from engine.sync.pohoda_gateway import ListQuery
-from engine.sync.runner import run_sync
-from tests.sync.helpers import pohoda_edit, pohoda_invoice, pohoda_records
+from tests.sync.helpers import counted_run, pohoda_edit, pohoda_invoice, pohoda_records
 
 DAT = "{http://www.stormware.cz/schema/version_2/data.xsd}"
 
@@ -30,37 +29,14 @@ def _age_everything(w, hours: int = 1) -> None:
                       saved_at=s.saved_at - timedelta(hours=hours))
 
 
-def _counted_run(w):
-    """Run the standard mapping; (report, POHODA requests per agenda, POSTs the simulator answered, Raynet writes)."""
-    api, gw = w.api(), w.gateway()
-    marks: dict[str, int] = {}
-    per_agenda: dict[str, int] = {}
-
-    def progress(agenda: str, message: str) -> None:
-        if message == "start":
-            marks[agenda] = gw.requests
-        elif message == "done":
-            per_agenda[agenda] = gw.requests - marks.pop(agenda)
-
-    posts = len(w.pohoda.requests)
-    raynet_before = len(w.raynet.store.requests_for())
-    try:
-        result = run_sync(w.mapping, state_path=w.state_path, raynet=api, pohoda=gw, progress=progress)
-    finally:
-        api.client.close()
-        gw.close()
-    raynet_writes = [r for r in w.raynet.store.requests_for()[raynet_before:] if r.method != "GET"]
-    return result.report, per_agenda, len(w.pohoda.requests) - posts, raynet_writes
-
-
 def test_a_run_with_nothing_changed_reads_each_pohoda_agenda_in_at_most_one_request(world_factory):
     w = world_factory()
     seed_store(w.pohoda.store, GeneratedWorld(0.0003))   # every agenda: clients, contacts, stock, orders, invoices
-    first, _, _, _ = _counted_run(w)
+    first, _, _, _ = counted_run(w)
     assert first.status == "ok" and first.totals().created > 0, (first.message, first.quarantine)
     for run in ("echo", "settled"):   # the first reads the initial sync's own writes back
         _age_everything(w)
-        report, per_agenda, posts, raynet_writes = _counted_run(w)
+        report, per_agenda, posts, raynet_writes = counted_run(w)
         assert report.status == "ok", (report.message, report.quarantine)
         t = report.totals()
         assert (t.created, t.updated, t.quarantined, raynet_writes) == (0, 0, 0, []), (run, raynet_writes)
@@ -74,7 +50,7 @@ def test_a_run_with_nothing_changed_reads_each_pohoda_agenda_in_at_most_one_requ
     pohoda_edit(w, "issued_invoices", invoice["invoiceHeader"]["id"], {"invoiceHeader": {"text": "upraveno"}})
     [stock] = pohoda_records(w, "stock")[:1]
     pohoda_edit(w, "stock", stock["stockHeader"]["id"], {"stockHeader": {"name": "Nový název"}})
-    report, per_agenda, _, _ = _counted_run(w)
+    report, per_agenda, _, _ = counted_run(w)
     agendas = report.to_dict()["agendas"]
     assert report.counts["issued_invoices"]["to_raynet"].updated == 1, agendas
     assert report.counts["stock"]["to_raynet"].updated == 1 and report.counts["related_prices"]["to_raynet"].updated

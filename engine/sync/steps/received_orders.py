@@ -33,7 +33,7 @@ from __future__ import annotations
 
 import re
 from datetime import date, datetime
-from typing import Any, Iterator, Mapping
+from typing import Any, Mapping
 
 from engine.mapping.model import TO_RAYNET
 from engine.raynet.errors import QuotaExhausted, RaynetError, RaynetNotFound
@@ -45,7 +45,7 @@ from engine.sync.merge import Binding, shadow_paths
 from engine.sync.paths import get_path
 from engine.sync.pohoda_gateway import pohoda_id, pohoda_number
 from engine.sync.raynet_records import body_from_values
-from engine.sync.steps.base import POHODA, POHODA_OVERLAP, RAYNET, Reject
+from engine.sync.steps.base import POHODA, POHODA_OVERLAP, RAYNET, Reject, SideRead
 from engine.sync.steps.contracts import ContractsStep
 from engine.sync.steps.documents import (
     DETAILS, EXPORT_EXT_ID, DocumentStep, contract_number, raynet_dates, ref_id,
@@ -392,42 +392,34 @@ class ReceivedOrdersStep(DocumentStep):
     # ==================================================== R-Z3 closing dates
     #: stage side of the closing-date facts read with the orders (invoice id -> date, number, linked orders)
     CLOSING = "closing_dates"
+    #: when the side read of the invoices went with the orders: the moment before it (the closing-date cursor)
+    _closing_read_at: datetime | None = None
 
     def closing_dates_wanted(self) -> bool:
         contracts_model = self.ctx.mapping.agendas.contracts
         return bool(self.plan.runs(TO_RAYNET) and contracts_model.enabled and contracts_model.closing_date_from_invoice)
 
-    def run(self) -> None:
-        #: read the changed invoices with the orders (this run's first read of the orders, into the stage)
-        self._closing_with_orders = self.closing_dates_wanted()
-        #: set once they were: the moment before that request (the closing-date cursor)
-        self._closing_read_at: datetime | None = None
-        super().run()
-
-    def read_pohoda(self, since) -> Iterator[dict]:
-        """The changed orders; when closing dates are wanted (R-Z3), the issued invoices changed since their own
-        cursor go in the same dataPack (a second listInvoiceRequest item), their closing-date facts staged on
-        disk for ``closing_dates`` after pairing (the orders they name may be linked only this run)."""
-        if not getattr(self, "_closing_with_orders", False):   # not in run() (rebind), or read already
-            yield from super().read_pohoda(since)
-            return
-        self._closing_with_orders = False
-        ctx, stage = self.ctx, self.stage
-        since = since - POHODA_OVERLAP if since is not None else None
+    def side_reads(self) -> list[SideRead]:
+        """R-Z3: the issued invoices changed since the closing-date cursor go with the orders (a second item of
+        their dataPack); what closing dates need of them is staged on disk for ``closing_dates`` after pairing
+        (the orders they name may be linked only in this run's pairing)."""
+        self._closing_read_at = None
+        if not self.closing_dates_wanted():
+            return []
+        ctx = self.ctx
         raw = ctx.state.get_cursor(self.agenda, "issued_invoices")
-        invoices_since = datetime.fromisoformat(raw) - POHODA_OVERLAP if raw else None
-        queries = [ctx.pohoda.changed_query(self.pohoda_agenda, since, select=self.pohoda_select(),
-                                            **self.pohoda_list_context()),
-                   ctx.pohoda.changed_query("issued_invoices", invoices_since, invoice_type="issuedInvoice")]
-        started = ctx.now()
-        for index, record in ctx.pohoda.list_together(queries):
-            if index == 0:
-                yield record
-                continue
-            facts = closing_facts(record)
+        since = datetime.fromisoformat(raw) - POHODA_OVERLAP if raw else None
+        started = ctx.now()   # before the request: the closing-date cursor once read (nothing changed later missed)
+
+        def take(invoice: dict) -> None:
+            facts = closing_facts(invoice)
             if facts is not None:
-                stage.put(self.CLOSING, pohoda_id("issued_invoices", record), facts)
-        self._closing_read_at = started
+                self.stage.put(self.CLOSING, pohoda_id("issued_invoices", invoice), facts)
+
+        def done() -> None:
+            self._closing_read_at = started
+
+        return [SideRead(ctx.pohoda.changed_query("issued_invoices", since, invoice_type="issuedInvoice"), take, done)]
 
     def after_pairing(self) -> None:
         if self.closing_dates_wanted():
@@ -435,21 +427,15 @@ class ReceivedOrdersStep(DocumentStep):
 
     def closing_dates(self) -> None:
         """R-Z3: business case ``validTill`` = issue date of the issued invoice linked to its order
-        (the earliest, if several). Reads the invoices POHODA changed since the last run (read with the orders
-        when the step read them; else here)."""
+        (the earliest, if several), of the invoices POHODA changed since the last run (read with the orders,
+        ``side_reads``)."""
         ctx = self.ctx
         started = self._closing_read_at
-        if started is not None:
-            invoices = ((facts, stage_id) for stage_id, facts in self.stage.pending(self.CLOSING))
-        else:
-            raw = ctx.state.get_cursor(self.agenda, "issued_invoices")
-            since = datetime.fromisoformat(raw) - POHODA_OVERLAP if raw else None
-            started = ctx.now()
-            ctx.progress(self.agenda, "reading POHODA issued invoices (closing dates, R-Z3)")
-            read = ctx.pohoda.changed_since("issued_invoices", since, invoice_type="issuedInvoice")
-            invoices = ((facts, None) for facts in map(closing_facts, read) if facts is not None)
+        if started is None:   # no side read this run (it goes before pairing, with the orders or alone)
+            return
+        invoices = (facts for _, facts in self.stage.pending(self.CLOSING))
         waiting = False
-        for facts, _ in invoices:
+        for facts in invoices:
             issued = date.fromisoformat(facts["date"])
             for order_id, order_number in facts["orders"]:
                 link = None

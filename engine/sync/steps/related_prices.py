@@ -128,8 +128,10 @@ class RelatedPricesStep(Step):
         since = since - POHODA_OVERLAP if since is not None else None
         stock = self.ctx.agendas.get(STOCK)
         stores = tuple(stock.model.filter.pohoda_select.stores) if stock is not None else ()
-        for store in stores or (None,):
-            yield from self.ctx.pohoda.changed_since(STOCK, since, select={"store": store} if store else {})
+        pohoda = self.ctx.pohoda
+        queries = [pohoda.changed_query(STOCK, since, select={"store": store} if store else {}) for store in stores or (None,)]
+        for _, record in pohoda.list_together(queries):   # the warehouses as the items of one dataPack
+            yield record
 
     # ======================================================= one stock item
     def _sync_stock_item(self, record: dict) -> None:
