@@ -34,7 +34,7 @@ from engine.sync.steps.one_way import ToRaynetStep
 HEADER = "stockHeader"
 #: engine-added key of a staged POHODA stock record: {store quantity name: quantity in that warehouse} (R-S3)
 QUANTITIES = "_store_quantities"
-#: look other-warehouse items up one code at a time up to this many codes; more: read the warehouse once
+#: look other-warehouse items up by code (one list item per code) up to this many codes; more: read the warehouse once
 LOOKUP_ONE_BY_ONE = 20
 #: scratch key: POHODA ids of stock items linked to a product during this run (for the related-prices step)
 LINKED_THIS_RUN = "stock:linked"
@@ -245,14 +245,16 @@ class StockStep(ToRaynetStep):
             yield from self._by_codes(store, codes)
 
     def _by_codes(self, store: str | None, codes: Iterable[str]) -> Iterator[dict]:
-        """Stock items of ``store`` with these codes: one request per code, or one read of the warehouse."""
+        """Stock items of ``store`` with these codes: one list request per code (the codes as the items of one
+        dataPack), or one read of the warehouse."""
         codes = set(codes)
         if not codes:
             return
         base = {"store": store} if store else {}
         if len(codes) <= LOOKUP_ONE_BY_ONE:
-            for code in sorted(codes):
-                yield from self.ctx.pohoda.list("stock", filter={**base, "code": code})
+            queries = [ListQuery("stock", {**base, "code": code}) for code in sorted(codes)]
+            for _, record in self.ctx.pohoda.list_together(queries):
+                yield record
             return
         for record in self.ctx.pohoda.list("stock", filter=base):
             if stock_code(record) in codes:
