@@ -3,9 +3,9 @@
 Reads page through a list export by record id (``ftr:limit`` idFrom/count),
 streaming each page (constant memory); several list requests (e.g. the three
 invoice types of one agenda) go together as the items of one dataPack
-(``list_together``), so a step reads what it needs in one request per page. Writes are rendered documents sent in
-dataPacks of ``batch_size`` items; each item's outcome comes back matched by
-its dataPackItem id. The transport is any ``PohodaTransport`` that answers
+(``list_together``), so a step reads what it needs in one request per page.
+Writes are rendered documents sent in dataPacks of ``batch_size`` items;
+each item's outcome comes back matched by its dataPackItem id. The transport is any ``PohodaTransport`` that answers
 (mServer); a transport that does not answer (the file outbox) is used by
 ``rpsync export`` instead.
 """

@@ -129,7 +129,8 @@ class RelatedPricesStep(Step):
         stock = self.ctx.agendas.get(STOCK)
         stores = tuple(stock.model.filter.pohoda_select.stores) if stock is not None else ()
         pohoda = self.ctx.pohoda
-        queries = [pohoda.changed_query(STOCK, since, select={"store": store} if store else {}) for store in stores or (None,)]
+        queries = [pohoda.changed_query(STOCK, since, select={"store": store} if store else {})
+                   for store in stores or (None,)]
         for _, record in pohoda.list_together(queries):   # the warehouses as the items of one dataPack
             yield record
 
