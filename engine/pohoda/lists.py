@@ -24,7 +24,7 @@ import io
 from functools import cache
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
-from typing import IO, Any, Iterator
+from typing import IO, Any, Callable, Iterator, Mapping
 
 from lxml import etree
 
@@ -209,9 +209,42 @@ def iter_records(agenda: str | None, stream, *, max_bytes: int = DEFAULT_MAX_BYT
     for typed records, or ``None`` for untyped records of any list.
     ``contact_persons`` yields only address-book records with ``refAddress``.
     """
-    record_name, catalog = _record_element(agenda)
-    convert = _Converter(catalog)
-    only_contacts = agenda == "contact_persons"
+    reader = _ItemReader(agenda)
+    for _, record in _iter_pack(stream, lambda item_id: reader, max_bytes):
+        yield record
+
+
+def iter_item_records(stream, agendas: Mapping[str, str | None], *,
+                      max_bytes: int = DEFAULT_MAX_BYTES) -> Iterator[tuple[str, dict]]:
+    """Yield ``(dataPackItem id, record)`` of a list answer to a dataPack of several list requests.
+
+    A dataPack may carry several dataPackItems, each one operation (data.xsd: ``dataPackItem`` 1..unbounded;
+    STORMWARE "popis struktury XML"); POHODA answers each in a responsePackItem with the same ``id``
+    (response.xsd). ``agendas`` maps each item id asked for to its agenda (as ``iter_records`` takes it); an
+    answer item with an id that was not asked for is an error. Streaming, constant memory, like ``iter_records``.
+    """
+    readers = {item_id: _ItemReader(agenda) for item_id, agenda in agendas.items()}
+
+    def pick(item_id: str | None) -> _ItemReader:
+        reader = readers.get(item_id or "")
+        if reader is None:
+            raise ListError(f"POHODA answered a list item {item_id!r} that was not asked for "
+                            f"(asked: {', '.join(sorted(readers))})")
+        return reader
+
+    yield from _iter_pack(stream, pick, max_bytes)
+
+
+class _ItemReader:
+    """How the records of one list item are read: the record element, its catalog, contact persons only."""
+
+    def __init__(self, agenda: str | None) -> None:
+        self.record_name, catalog = _record_element(agenda)
+        self.convert = _Converter(catalog)
+        self.only_contacts = agenda == "contact_persons"
+
+
+def _iter_pack(stream, pick: Callable[[str | None], _ItemReader], max_bytes: int) -> Iterator[tuple[str, dict]]:
     raw, owned = _open(stream)
     reader = _LimitedReader(raw, max_bytes)
     try:
@@ -224,6 +257,8 @@ def iter_records(agenda: str | None, stream, *, max_bytes: int = DEFAULT_MAX_BYT
         items_seen = 0
         list_depth = -1  # depth of the lst:list… element we are inside
         checked = False
+        item_id = ""
+        item: _ItemReader | None = None
         try:
             for event, elem in context:
                 if event == "start":
@@ -237,12 +272,13 @@ def iter_records(agenda: str | None, stream, *, max_bytes: int = DEFAULT_MAX_BYT
                             pack_error = elem.get("note") or "no reason given"
                     elif depth == 2:
                         items_seen += 1
-                        if elem.get("state") != "error":
-                            continue
-                        raise ListError(
-                            f"POHODA answered list request item {elem.get('id')!r} with an error: "
-                            f"{elem.get('note') or 'no reason given'}"
-                        )
+                        if elem.get("state") == "error":
+                            raise ListError(
+                                f"POHODA answered list request item {elem.get('id')!r} with an error: "
+                                f"{elem.get('note') or 'no reason given'}"
+                            )
+                        item_id = elem.get("id") or ""
+                        item = pick(item_id)
                     elif depth == 3 and etree.QName(elem).localname.startswith("list"):
                         list_depth = depth
                         if elem.get("state") == "error":
@@ -251,10 +287,11 @@ def iter_records(agenda: str | None, stream, *, max_bytes: int = DEFAULT_MAX_BYT
                 # end event
                 if depth == list_depth + 1 and list_depth > 0:
                     local = elem.tag.rpartition("}")[2] if isinstance(elem.tag, str) else ""
-                    if local not in ("importDetails", "parts") and (record_name is None or local == record_name):
-                        record = convert.record(elem)
-                        if not only_contacts or (record.get("addressbookHeader") or {}).get("refAddress"):
-                            yield record
+                    if item is not None and local not in ("importDetails", "parts") and \
+                            (item.record_name is None or local == item.record_name):
+                        record = item.convert.record(elem)
+                        if not item.only_contacts or (record.get("addressbookHeader") or {}).get("refAddress"):
+                            yield item_id, record
                     elem.clear(keep_tail=False)
                     parent = elem.getparent()
                     if parent is not None:

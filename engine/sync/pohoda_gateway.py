@@ -1,18 +1,20 @@
 """The engine's door to POHODA: paged list reads and batched writes.
 
 Reads page through a list export by record id (``ftr:limit`` idFrom/count),
-streaming each page (constant memory). Writes are rendered documents sent in
-dataPacks of ``batch_size`` items; each item's outcome comes back matched by
-its dataPackItem id. The transport is any ``PohodaTransport`` that answers
+streaming each page (constant memory); several list requests (e.g. the three
+invoice types of one agenda) go together as the items of one dataPack
+(``list_together``), so a step reads what it needs in one request per page.
+Writes are rendered documents sent in dataPacks of ``batch_size`` items;
+each item's outcome comes back matched by its dataPackItem id. The transport is any ``PohodaTransport`` that answers
 (mServer); a transport that does not answer (the file outbox) is used by
 ``rpsync export`` instead.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, Iterable, Iterator, Mapping
+from typing import Any, Iterable, Iterator, Mapping, Sequence
 
 from engine.errors import RpsyncError
 from engine.pohoda import lists, render, responses
@@ -52,6 +54,21 @@ EXT_ID_PATHS: dict[str, str] = {
     "offers": "offerHeader.extId",
     "issued_invoices": "invoiceHeader.extId",
 }
+
+
+@dataclass(frozen=True)
+class ListQuery:
+    """One list request: ``agenda`` (as ``PohodaGateway.list`` takes it), its ``filter`` and render context
+    (``invoice_type``, ``liquidations`` …)."""
+
+    agenda: str
+    filter: Mapping[str, Any] | None = None
+    context: Mapping[str, Any] = field(default_factory=dict)
+
+    @property
+    def list_agenda(self) -> str:
+        """The agenda whose list request reads it (contact persons and delivery addresses: the address book)."""
+        return "address_book" if self.agenda in ("contact_persons", "delivery_addresses") else self.agenda
 
 
 class PohodaWriteError(RpsyncError):
@@ -126,31 +143,62 @@ class PohodaGateway:
     def list(self, agenda: str, *, filter: Mapping[str, Any] | None = None,
              **context: Any) -> Iterator[dict]:
         """Every record of ``agenda`` matching ``filter``, page by page (by id)."""
-        id_from: int | None = None
-        list_agenda = "address_book" if agenda in ("contact_persons", "delivery_addresses") else agenda
-        while True:
-            request = self.renderer.render_list_request(list_agenda, filter=filter, id_from=id_from,
-                                                        count=self.page_size, **context)
-            pack = self.renderer.render_datapack([render.PackItem("list", request)], ico=self.ico,
-                                                 note="rpsync list")
-            self.requests += 1
-            n = 0
-            last = None
-            with self.transport.open_response(pack) as fh:
-                for record in lists.iter_records(list_agenda, fh):
-                    n += 1
-                    last = pohoda_id(list_agenda, record)
-                    yield record
-            if n < self.page_size or last is None:
-                return
-            id_from = last + 1
+        for _, record in self.list_together([ListQuery(agenda, filter, context)]):
+            yield record
 
-    def changed_since(self, agenda: str, since: datetime | None, *,
-                      select: Mapping[str, Any] | None = None, **context: Any) -> Iterator[dict]:
+    def list_together(self, queries: Sequence[ListQuery]) -> Iterator[tuple[int, dict]]:
+        """``(index of the query, record)`` for every record each query asks for, in as few requests as paging allows.
+
+        Each query is one list-request dataPackItem of a shared dataPack (data.xsd: a dataPack carries 1..n
+        dataPackItems, each one operation; POHODA answers each in the responsePackItem of the same id), paged
+        by its own ``ftr:limit`` (idFrom/count). A query whose page came back full goes on in the next dataPack,
+        with only the queries that still have pages; the records of one answer come query by query, streamed.
+        """
+        queries = list(queries)
+        if not queries:
+            return
+        id_from: dict[int, int | None] = {i: None for i in range(len(queries))}
+        while id_from:
+            asked = sorted(id_from)
+            item_ids = {i: ("list" if len(queries) == 1 else f"list-{i + 1}") for i in asked}
+            items = []
+            agendas = {}
+            for i in asked:
+                query = queries[i]
+                items.append(render.PackItem(item_ids[i], self.renderer.render_list_request(
+                    query.list_agenda, filter=query.filter, id_from=id_from[i], count=self.page_size,
+                    **query.context)))
+                agendas[item_ids[i]] = query.list_agenda
+            pack = self.renderer.render_datapack(items, ico=self.ico, note="rpsync list")
+            self.requests += 1
+            index_of = {item_id: i for i, item_id in item_ids.items()}
+            got = dict.fromkeys(asked, 0)
+            last: dict[int, int | None] = dict.fromkeys(asked)
+            with self.transport.open_response(pack) as fh:
+                for item_id, record in lists.iter_item_records(fh, agendas):
+                    i = index_of[item_id]
+                    got[i] += 1
+                    last[i] = pohoda_id(queries[i].list_agenda, record)
+                    yield i, record
+            for i in asked:
+                if got[i] < self.page_size or last[i] is None:
+                    del id_from[i]
+                else:
+                    id_from[i] = last[i] + 1
+
+    @staticmethod
+    def changed_query(agenda: str, since: datetime | None, *, select: Mapping[str, Any] | None = None,
+                      **context: Any) -> ListQuery:
+        """The query of ``changed_since`` (for ``list_together``)."""
         flt = dict(select or {})
         if since is not None:
             flt["last_changes"] = since
-        return self.list(agenda, filter=flt, **context)
+        return ListQuery(agenda, flt, context)
+
+    def changed_since(self, agenda: str, since: datetime | None, *,
+                      select: Mapping[str, Any] | None = None, **context: Any) -> Iterator[dict]:
+        query = self.changed_query(agenda, since, select=select, **context)
+        return self.list(agenda, filter=query.filter, **context)
 
     def find_by_ext_id(self, agenda: str, ext_id: str, **context: Any) -> dict | None:
         for record in self.list(agenda, filter={"ext_id": ext_id}, **context):
@@ -164,6 +212,13 @@ class PohodaGateway:
 
     def get(self, agenda: str, record_id: int, **context: Any) -> dict | None:
         for record in self.list(agenda, filter={"id": record_id}, **context):
+            return record
+        return None
+
+    def first_of(self, queries: Sequence[ListQuery]) -> dict | None:
+        """The first record any of the queries finds, the queries asked together in one request (e.g. one record
+        looked for among the invoice types: one listInvoiceRequest item per invoiceType)."""
+        for _, record in self.list_together(queries):
             return record
         return None
 

@@ -4,7 +4,7 @@ import datetime as dt
 
 import pytest
 
-from engine.pohoda import render
+from engine.pohoda import lists, render, responses
 from engine.pohoda.lists import ListError
 from engine.sandbox.pohoda import DEMO_SEED, PohodaSandbox
 from tests.pohoda import records
@@ -103,3 +103,28 @@ def test_paging_by_id_from_and_count(client):
 def test_sql_query_filter_needs_pohoda_itself(demo):
     with pytest.raises(ListError, match="queryFilter"):
         demo.list("address_book", filter={"query": "AD.ICO = '1'"})
+
+
+def test_a_datapack_of_several_list_requests_answers_each_in_its_own_item(client):
+    """data.xsd: a dataPack carries 1..n dataPackItems, each one operation; each is answered in the responsePackItem
+    of the same id (response.xsd), list requests too, each paged by its own ftr:limit."""
+    client.one(_stock_doc({"stockHeader": {"code": "SR-M6", "name": "Šroub"}}))
+    for kind in ("issuedInvoice", "issuedAdvanceInvoice", "issuedInvoice", "issuedInvoice"):
+        assert client.one(render.render_document("issued_invoices", records.invoice(kind))).ok
+    client.one(render.render_document("address_book", records.company(ico="10000001")))
+    items = [render.PackItem("normal", render.render_list_request("issued_invoices", invoice_type="issuedInvoice",
+                                                                   id_from=2, count=2)),
+             render.PackItem("advance", render.render_list_request("issued_invoices",
+                                                                    invoice_type="issuedAdvanceInvoice")),
+             render.PackItem("credit", render.render_list_request("issued_invoices",
+                                                                   invoice_type="issuedCorrectiveTax")),
+             render.PackItem("adb", render.render_list_request("address_book"))]
+    answer = client.raw(render.render_datapack(items, ico="12345678"))  # response.xsd-valid
+    got = [(item, r[header]["id"]) for item, r in lists.iter_item_records(
+        answer, {"normal": "issued_invoices", "advance": "issued_invoices", "credit": "issued_invoices",
+                 "adb": "address_book"}) for header in r if header.endswith("Header")]
+    assert got == [("normal", 3), ("normal", 4), ("advance", 2), ("adb", 1)]
+    assert [i.id for i in responses.parse_response_pack(answer).items] == ["normal", "advance", "credit", "adb"]
+    with pytest.raises(ListError, match="'adb' that was not asked for"):
+        list(lists.iter_item_records(answer, {"normal": "issued_invoices", "advance": "issued_invoices",
+                                              "credit": "issued_invoices"}))

@@ -386,3 +386,29 @@ def sync_context(world) -> _Context:
         pohoda=box.gateway, renderer=box.gateway.renderer, lookups=Lookups(box.api, box.state),
         report=RunReport(mapping=str(world.mapping.path)), run_id=0, ico="12345678")
     return box
+
+
+def counted_run(world, *, only=None):
+    """Run the engine; (report, POHODA requests per agenda, POSTs the POHODA simulator answered, Raynet writes)."""
+    from engine.sync.runner import run_sync
+
+    api, gw = world.api(), world.gateway()
+    marks: dict[str, int] = {}
+    per_agenda: dict[str, int] = {}
+
+    def progress(agenda: str, message: str) -> None:
+        if message == "start":
+            marks[agenda] = gw.requests
+        elif message == "done":
+            per_agenda[agenda] = gw.requests - marks.pop(agenda)
+
+    posts = len(world.pohoda.requests)
+    raynet_before = len(world.raynet.store.requests_for())
+    try:
+        result = run_sync(world.mapping, state_path=world.state_path, raynet=api, pohoda=gw, progress=progress,
+                          only=set(only) if only else None)
+    finally:
+        api.client.close()
+        gw.close()
+    raynet_writes = [r for r in world.raynet.store.requests_for()[raynet_before:] if r.method != "GET"]
+    return result.report, per_agenda, len(world.pohoda.requests) - posts, raynet_writes

@@ -27,7 +27,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta, timezone
-from typing import Any, Iterable, Iterator, Mapping
+from typing import Any, Callable, Iterable, Iterator, Mapping
 
 from engine.errors import RpsyncError
 from engine.mapping.model import TO_POHODA, TO_RAYNET
@@ -41,7 +41,7 @@ from engine.sync.context import SyncContext
 from engine.sync.crashpoints import crashpoint
 from engine.sync.merge import Binding, Decision, decide, make_shadow, patched, shadow_paths
 from engine.sync.paths import get_path, set_path
-from engine.sync.pohoda_gateway import Write, ext_ids, pohoda_id, pohoda_number
+from engine.sync.pohoda_gateway import ListQuery, Write, ext_ids, pohoda_id, pohoda_number
 from engine.sync.report import AgendaCounts, ConflictItem, QuarantineItem
 from engine.sync.snapshot import canonical
 from engine.sync.stage import Stage
@@ -88,6 +88,17 @@ class RaynetRead:
 
 
 @dataclass
+class SideRead:
+    """A POHODA list a step needs besides its own records (``Step.side_reads``): read as one more item of the
+    dataPack of the step's own records, so it costs no request of its own. Each record goes to ``take``; ``done``
+    is called once the list was read to the end."""
+
+    query: ListQuery
+    take: Callable[[dict], None]
+    done: Callable[[], None] = lambda: None
+
+
+@dataclass
 class PendingPohodaWrite:
     write: Write
     raynet_id: int | None
@@ -127,6 +138,8 @@ class Step:
         self.counts_to_r: AgendaCounts = ctx.report.agenda(self.agenda, TO_RAYNET) \
             if self.plan.runs(TO_RAYNET) else AgendaCounts()
         self._pohoda_queue: list[PendingPohodaWrite] = []
+        #: this run's side reads not sent yet (``side_reads``; set by ``run``)
+        self._side_reads: list[SideRead] = []
         self.bindings: tuple[Binding, ...] = self.plan.bindings
         self.paths_r = shadow_paths(self.bindings, RAYNET) | self.extra_shadow_paths(RAYNET)
         self.paths_p = shadow_paths(self.bindings, POHODA) | self.extra_shadow_paths(POHODA)
@@ -294,8 +307,28 @@ class Step:
 
     def read_pohoda(self, since: datetime | None) -> Iterator[dict]:
         since = since - POHODA_OVERLAP if since is not None else None
-        return self.ctx.pohoda.changed_since(self.pohoda_agenda, since, select=self.pohoda_select(),
-                                             **self.pohoda_list_context())
+        return self.read_along(self.ctx.pohoda.changed_query(self.pohoda_agenda, since, select=self.pohoda_select(),
+                                                             **self.pohoda_list_context()))
+
+    def side_reads(self) -> list[SideRead]:
+        """Hook: POHODA lists this run needs besides the step's own records (e.g. the issued invoices whose dates
+        close business cases, R-Z3), asked for at the start of ``run``. They go with the first read of the step's
+        own records (``read_along``), or alone once the step read its records (it read none from POHODA); either
+        way before the pairing starts."""
+        return []
+
+    def read_along(self, *queries: ListQuery) -> Iterator[dict]:
+        """The records of ``queries``, and this run's side reads not sent yet as further items of the same
+        dataPack (one request per page round for all of them); a side read's records go to its ``take``."""
+        side, self._side_reads = self._side_reads, []
+        n = len(queries)
+        for index, record in self.ctx.pohoda.list_together([*queries, *(s.query for s in side)]):
+            if index < n:
+                yield record
+            else:
+                side[index - n].take(record)
+        for s in side:
+            s.done()
 
     def refetch_raynet(self, raynet_id: int) -> dict | None:
         try:
@@ -322,7 +355,10 @@ class Step:
         started = ctx.now()
         with Stage() as stage:
             self.stage = stage
+            self._side_reads = self.side_reads()
             newest_r = self._read_into(stage)
+            for _ in self.read_along():   # side reads no read of the step's own records carried go alone
+                pass
             stage.seal()
             self.before_pairing()
             for rid, record in stage.pending(RAYNET):

@@ -27,6 +27,7 @@ from engine.sync.context import SyncContext
 from engine.sync.merge import Binding
 from engine.sync.paths import get_path, set_path
 from engine.sync.steps.base import POHODA, RAYNET, Reject, Step
+from engine.sync.steps.sales_prices import sales_price_levels
 
 #: the extId (``typ:ids``) of a received order ``rpsync export`` wrote for a business case (R-E1)
 EXPORT_EXT_ID = "businessCase-{}"
@@ -189,7 +190,7 @@ class DocumentSupport:
             return f"Raynet has no price list in {iso}"
         if self.ctx.pohoda is None:  # a file export: POHODA is not at hand; the mapping's pairing stands for it
             return None
-        pohoda_levels = [p for p in self.ctx.pohoda.list("sales_prices")
+        pohoda_levels = [p for p in sales_price_levels(self.ctx)
                          if str(get_path(p, "currency.ids") or "").upper() == iso]
         if not pohoda_levels:
             return f"POHODA has no sales price level in {iso}"

@@ -40,7 +40,7 @@ from engine.state.model import Link
 from engine.sync.crashpoints import crashpoint
 from engine.sync.merge import Binding, shadow_paths
 from engine.sync.paths import get_path, set_path
-from engine.sync.pohoda_gateway import pohoda_id, pohoda_number
+from engine.sync.pohoda_gateway import ListQuery, pohoda_id, pohoda_number
 from engine.sync.raynet_records import body_from_values
 from engine.sync.snapshot import same
 from engine.sync.steps.base import POHODA, POHODA_OVERLAP, RAYNET, RAYNET_OVERLAP, Reject, Step
@@ -96,17 +96,18 @@ class IssuedInvoicesStep(Step):
         return [KINDS[k][0] for k in self.kinds]
 
     def read_pohoda(self, since) -> Iterator[dict]:
+        """The invoices of every kind changed since ``since``: one listInvoiceRequest per invoiceType (R-F2), the
+        kinds together as the items of one dataPack."""
         since = since - POHODA_OVERLAP if since is not None else None
-        for kind in self._pohoda_kinds():
-            yield from self.ctx.pohoda.changed_since(self.pohoda_agenda, since, select=self.pohoda_select(),
-                                                     invoice_type=kind)
+        pohoda = self.ctx.pohoda
+        queries = [pohoda.changed_query(self.pohoda_agenda, since, select=self.pohoda_select(), invoice_type=kind)
+                   for kind in self._pohoda_kinds()]
+        for _, record in pohoda.list_together(queries):
+            yield record
 
     def refetch_pohoda(self, pid: int) -> dict | None:
-        for kind in self._pohoda_kinds():
-            record = self.ctx.pohoda.get(self.pohoda_agenda, pid, invoice_type=kind)
-            if record is not None:
-                return record
-        return None
+        return self.ctx.pohoda.first_of([ListQuery(self.pohoda_agenda, {"id": pid}, {"invoice_type": kind})
+                                         for kind in self._pohoda_kinds()])
 
     def read_raynet(self, since) -> Iterator[dict]:
         api = self.entity_api()
@@ -313,14 +314,14 @@ class IssuedInvoicesStep(Step):
                 # linked now: its payments go in this run (they waited for it, and the cursor moved past them)
                 self.ctx.scratch.setdefault(LINKED_THIS_RUN, set()).add(int(intent.source_id))
             return found
-        for kind in self._pohoda_kinds():
-            record = self.ctx.pohoda.find_by_ext_id(self.pohoda_agenda, intent.ext_id, invoice_type=kind)
-            if record is not None:
-                pid = self.pohoda_id_of(record)
-                link = self.save_link(int(intent.source_id), pid, record, pohoda_ext_id=intent.ext_id)
-                self.store_shadows(link, None, record)   # what POHODA holds stands as its shadow (see Step)
-                return pid
-        return None
+        record = self.ctx.pohoda.first_of([ListQuery(self.pohoda_agenda, {"ext_id": intent.ext_id},
+                                                     {"invoice_type": kind}) for kind in self._pohoda_kinds()])
+        if record is None:
+            return None
+        pid = self.pohoda_id_of(record)
+        link = self.save_link(int(intent.source_id), pid, record, pohoda_ext_id=intent.ext_id)
+        self.store_shadows(link, None, record)   # what POHODA holds stands as its shadow (see Step)
+        return pid
 
     # ============================================================ Raynet → POHODA
     def pohoda_document(self, values, raynet_record, link: Link | None):

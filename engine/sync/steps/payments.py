@@ -30,7 +30,7 @@ from engine.state.model import IntentStatus, Link
 from engine.sync.compile import TransformError
 from engine.sync.crashpoints import crashpoint
 from engine.sync.paths import get_path
-from engine.sync.pohoda_gateway import pohoda_number
+from engine.sync.pohoda_gateway import ListQuery, pohoda_number
 from engine.sync.snapshot import same
 from engine.sync.steps.base import POHODA, POHODA_OVERLAP, RAYNET, Reject, Step
 from engine.sync.steps.invoicing import KINDS, check_invoicing, iso_date, pohoda_currency
@@ -101,17 +101,18 @@ class PaymentsStep(Step):
         return [KINDS[k][0] for k in agenda.model.kinds] if agenda is not None else []
 
     def _read(self, cursor) -> Iterator[dict]:
+        """Invoices of every kind changed since the cursor, with their liquidations: one listInvoiceRequest per
+        invoiceType, the kinds together as the items of one dataPack."""
         since = cursor - POHODA_OVERLAP if cursor is not None else None
-        for kind in self.kinds:
-            yield from self.ctx.pohoda.changed_since(INVOICES, since, select=self.pohoda_select(), invoice_type=kind,
-                                                     liquidations=True)
+        pohoda = self.ctx.pohoda
+        queries = [pohoda.changed_query(INVOICES, since, select=self.pohoda_select(), invoice_type=kind,
+                                        liquidations=True) for kind in self.kinds]
+        for _, record in pohoda.list_together(queries):
+            yield record
 
     def _refetch(self, pid: int) -> dict | None:
-        for kind in self.kinds:
-            record = self.ctx.pohoda.get(INVOICES, pid, invoice_type=kind, liquidations=True)
-            if record is not None:
-                return record
-        return None
+        return self.ctx.pohoda.first_of([ListQuery(INVOICES, {"id": pid}, {"invoice_type": kind, "liquidations": True})
+                                         for kind in self.kinds])
 
     def _invoice(self, pid: int, invoice: dict) -> None:
         ctx = self.ctx

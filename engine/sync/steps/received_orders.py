@@ -45,7 +45,7 @@ from engine.sync.merge import Binding, shadow_paths
 from engine.sync.paths import get_path
 from engine.sync.pohoda_gateway import pohoda_id, pohoda_number
 from engine.sync.raynet_records import body_from_values
-from engine.sync.steps.base import POHODA, POHODA_OVERLAP, RAYNET, Reject
+from engine.sync.steps.base import POHODA, POHODA_OVERLAP, RAYNET, Reject, SideRead
 from engine.sync.steps.contracts import ContractsStep
 from engine.sync.steps.documents import (
     DETAILS, EXPORT_EXT_ID, DocumentStep, contract_number, raynet_dates, ref_id,
@@ -60,6 +60,17 @@ STATES = ("not_processed", "processed", "cancelled")
 
 def _reads(fields) -> frozenset[str]:
     return frozenset(f.split("[]", 1)[0].rstrip(".") for f in fields if f.split("[]", 1)[0].rstrip("."))
+
+
+def closing_facts(invoice: Mapping[str, Any]) -> dict | None:
+    """What R-Z3 needs of an issued invoice: its issue date (ISO), number and linked orders; None without
+    a date or a linked order."""
+    issued = get_path(invoice, "invoiceHeader.date")
+    orders = linked_orders(invoice)
+    if not isinstance(issued, date) or not orders:
+        return None
+    return {"date": issued.isoformat(), "number": pohoda_number("issued_invoices", invoice),
+            "orders": [list(order) for order in orders]}
 
 
 def linked_orders(invoice: Mapping[str, Any]) -> list[tuple[int | None, str | None]]:
@@ -379,25 +390,54 @@ class ReceivedOrdersStep(DocumentStep):
         return self.typed(record, self.label(RAYNET, r)), context
 
     # ==================================================== R-Z3 closing dates
-    def after_pairing(self) -> None:
+    #: stage side of the closing-date facts read with the orders (invoice id -> date, number, linked orders)
+    CLOSING = "closing_dates"
+    #: when the side read of the invoices went with the orders: the moment before it (the closing-date cursor)
+    _closing_read_at: datetime | None = None
+
+    def closing_dates_wanted(self) -> bool:
         contracts_model = self.ctx.mapping.agendas.contracts
-        if self.plan.runs(TO_RAYNET) and contracts_model.enabled and contracts_model.closing_date_from_invoice:
+        return bool(self.plan.runs(TO_RAYNET) and contracts_model.enabled and contracts_model.closing_date_from_invoice)
+
+    def side_reads(self) -> list[SideRead]:
+        """R-Z3: the issued invoices changed since the closing-date cursor go with the orders (a second item of
+        their dataPack); what closing dates need of them is staged on disk for ``closing_dates`` after pairing
+        (the orders they name may be linked only in this run's pairing)."""
+        self._closing_read_at = None
+        if not self.closing_dates_wanted():
+            return []
+        ctx = self.ctx
+        raw = ctx.state.get_cursor(self.agenda, "issued_invoices")
+        since = datetime.fromisoformat(raw) - POHODA_OVERLAP if raw else None
+        started = ctx.now()   # before the request: the closing-date cursor once read (nothing changed later missed)
+
+        def take(invoice: dict) -> None:
+            facts = closing_facts(invoice)
+            if facts is not None:
+                self.stage.put(self.CLOSING, pohoda_id("issued_invoices", invoice), facts)
+
+        def done() -> None:
+            self._closing_read_at = started
+
+        return [SideRead(ctx.pohoda.changed_query("issued_invoices", since, invoice_type="issuedInvoice"), take, done)]
+
+    def after_pairing(self) -> None:
+        if self.closing_dates_wanted():
             self.closing_dates()
 
     def closing_dates(self) -> None:
         """R-Z3: business case ``validTill`` = issue date of the issued invoice linked to its order
-        (the earliest, if several). Reads the invoices POHODA changed since the last run."""
+        (the earliest, if several), of the invoices POHODA changed since the last run (read with the orders,
+        ``side_reads``)."""
         ctx = self.ctx
-        raw = ctx.state.get_cursor(self.agenda, "issued_invoices")
-        since = datetime.fromisoformat(raw) - POHODA_OVERLAP if raw else None
-        started = ctx.now()
+        started = self._closing_read_at
+        if started is None:   # no side read this run (it goes before pairing, with the orders or alone)
+            return
+        invoices = (facts for _, facts in self.stage.pending(self.CLOSING))
         waiting = False
-        ctx.progress(self.agenda, "reading POHODA issued invoices (closing dates, R-Z3)")
-        for invoice in ctx.pohoda.changed_since("issued_invoices", since, invoice_type="issuedInvoice"):
-            issued = get_path(invoice, "invoiceHeader.date")
-            if not isinstance(issued, date):
-                continue
-            for order_id, order_number in linked_orders(invoice):
+        for facts in invoices:
+            issued = date.fromisoformat(facts["date"])
+            for order_id, order_number in facts["orders"]:
                 link = None
                 if order_id is not None:
                     link = ctx.state.find_link(self.agenda, pohoda_id=int(order_id))
@@ -406,7 +446,7 @@ class ReceivedOrdersStep(DocumentStep):
                 if link is None or link.raynet_id is None or link.pohoda_id is None:
                     waiting = True   # its order is not linked yet (quarantined, its write unconfirmed)
                     continue
-                self._closing_date(link, issued, pohoda_number("issued_invoices", invoice))
+                self._closing_date(link, issued, facts["number"])
         if not waiting:
             # with an order still waiting the cursor stays, so the invoice is read again once the order is linked
             # (moved past it, the closing date was never written); dates already written are not sent again

@@ -36,7 +36,7 @@ from engine.sync.paths import get_path, set_path
 from engine.sync.snapshot import fingerprint, norm_text
 from engine.sync.stage import Stage
 from engine.sync.steps.base import POHODA, POHODA_OVERLAP, RAYNET, Reject, Step
-from engine.sync.steps.sales_prices import price_list_for
+from engine.sync.steps.sales_prices import price_list_for, sales_price_levels
 from engine.sync.steps.stock import LINKED_THIS_RUN, stock_code, stock_kind
 
 STOCK = "stock"
@@ -128,8 +128,11 @@ class RelatedPricesStep(Step):
         since = since - POHODA_OVERLAP if since is not None else None
         stock = self.ctx.agendas.get(STOCK)
         stores = tuple(stock.model.filter.pohoda_select.stores) if stock is not None else ()
-        for store in stores or (None,):
-            yield from self.ctx.pohoda.changed_since(STOCK, since, select={"store": store} if store else {})
+        pohoda = self.ctx.pohoda
+        queries = [pohoda.changed_query(STOCK, since, select={"store": store} if store else {})
+                   for store in stores or (None,)]
+        for _, record in pohoda.list_together(queries):   # the warehouses as the items of one dataPack
+            yield record
 
     # ======================================================= one stock item
     def _sync_stock_item(self, record: dict) -> None:
@@ -193,7 +196,7 @@ class RelatedPricesStep(Step):
 
     def _resolve(self, pl) -> int | Reject:
         if self._levels is None:
-            self._levels = {str(r.get("code") or "").strip(): r for r in self.ctx.pohoda.list("sales_prices")}
+            self._levels = {str(r.get("code") or "").strip(): r for r in sales_price_levels(self.ctx)}
         level = self._levels.get(pl.pohoda)
         link = self.ctx.state.find_link("sales_prices", pohoda_id=int(level["id"])) \
             if level is not None and level.get("id") is not None else None

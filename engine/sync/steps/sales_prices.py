@@ -35,6 +35,20 @@ def price_list_for(mapping, code: str) -> PriceList | None:
     return next((pl for pl in mapping.price_lists if pl.pohoda == code), None)
 
 
+#: ``ctx.scratch`` key of POHODA's sales price levels read this run (``sales_price_levels``)
+LEVELS_READ = "pohoda_read:sales_prices"
+
+
+def sales_price_levels(ctx) -> list[dict]:
+    """POHODA's sales price levels, read once a run and shared by the steps that need them (sales prices, related
+    prices, document currencies). listSellingPriceRequest takes no filter (list.xsd): every read is the whole
+    list, and an accounting unit has a handful of levels."""
+    levels = ctx.scratch.get(LEVELS_READ)
+    if levels is None:
+        levels = ctx.scratch[LEVELS_READ] = list(ctx.pohoda.list("sales_prices"))
+    return levels
+
+
 class SalesPricesStep(ToRaynetStep):
     agenda = "sales_prices"
     raynet_entity = "priceList"
@@ -57,7 +71,7 @@ class SalesPricesStep(ToRaynetStep):
     # ------------------------------------------------------------ reading
     def read_pohoda(self, since) -> Iterator[dict]:
         self.seen_levels: set[str] = set()
-        for record in super().read_pohoda(since):
+        for record in sales_price_levels(self.ctx):   # the whole list whatever ``since`` (no filter)
             self.seen_levels.add(level_code(record))
             if self.price_list(record) is None:
                 self.counts_to_r.skipped += 1

@@ -4,7 +4,7 @@
   ``stockHeader.stockType``: card, text, service, package = komplet, set =
   souprava, product = výrobek; an item without a type is a card).
 - R-G7: ``filter.pohoda_select.stores`` is pushed into the POHODA list request
-  (``ftr:store``), one request per warehouse.
+  (``ftr:store``), one list request per warehouse, all of them items of one dataPack.
 - R-C2: stock codes must be unique — two stock items the sync reads with one
   code (e.g. the same card in two selected warehouses) are quarantined; a
   linked one keeps syncing.
@@ -27,13 +27,14 @@ from engine.state.model import Link
 from engine.sync.merge import Binding, shadow_paths
 from engine.sync.paths import get_path
 from engine.sync.raynet_records import body_from_values
-from engine.sync.steps.base import POHODA, POHODA_OVERLAP, RAYNET, Reject
+from engine.sync.pohoda_gateway import ListQuery
+from engine.sync.steps.base import POHODA, POHODA_OVERLAP, RAYNET, Reject, SideRead
 from engine.sync.steps.one_way import ToRaynetStep
 
 HEADER = "stockHeader"
 #: engine-added key of a staged POHODA stock record: {store quantity name: quantity in that warehouse} (R-S3)
 QUANTITIES = "_store_quantities"
-#: look other-warehouse items up one code at a time up to this many codes; more: read the warehouse once
+#: look other-warehouse items up by code (one list item per code) up to this many codes; more: read the warehouse once
 LOOKUP_ONE_BY_ONE = 20
 #: scratch key: POHODA ids of stock items linked to a product during this run (for the related-prices step)
 LINKED_THIS_RUN = "stock:linked"
@@ -95,16 +96,45 @@ class StockStep(ToRaynetStep):
         return select
 
     def read_pohoda(self, since) -> Iterator[dict]:
+        """Stock items changed since ``since``: one listStockRequest per warehouse read (R-G7), the warehouses
+        together as the items of one dataPack."""
         since = since - POHODA_OVERLAP if since is not None else None
+        queries = []
         for store in self.stores or (None,):
             select = self.pohoda_select()
             if store:
                 select["store"] = store
-            for record in self.ctx.pohoda.changed_since("stock", since, select=select):
-                if stock_kind(record) not in self.kinds:
-                    self.counts_to_r.skipped += 1
-                    continue
-                yield record
+            queries.append(self.ctx.pohoda.changed_query("stock", since, select=select))
+        for record in self.read_along(*queries):
+            if stock_kind(record) not in self.kinds:
+                self.counts_to_r.skipped += 1
+                continue
+            yield record
+
+    _changed_quantities: dict[str, dict[str, Decimal]] | None = None
+
+    def side_reads(self) -> list[SideRead]:
+        """R-S3: the items of the quantity warehouses changed since the cursor (whole on a first run) go with
+        the step's own read; their quantities by code are kept for ``_add_store_quantities``."""
+        self._changed_quantities = None
+        if not self.quantities:
+            return []
+        since = self._cursor(POHODA)
+        changed: dict[str, dict[str, Decimal]] = {}
+
+        def done() -> None:   # the side reads go together: each one's done means all are
+            self._changed_quantities = changed
+
+        reads = []
+        for store in sorted({q.store for q in self.quantities}):
+            flt: dict[str, Any] = {"store": store}
+            if since is not None:
+                flt["last_changes"] = since - POHODA_OVERLAP
+            counts = changed[store] = {}
+            reads.append(SideRead(ListQuery("stock", flt),
+                                  lambda record, counts=counts: counts.__setitem__(stock_code(record), _count(record)),
+                                  done))
+        return reads
 
     def prepare_raynet(self, record: dict) -> dict:
         record = super().prepare_raynet(record)
@@ -167,20 +197,15 @@ class StockStep(ToRaynetStep):
     def _add_store_quantities(self) -> None:
         """R-S3: put the quantities of each staged item's code in the other warehouses into the record.
 
-        The other warehouses are read for changes since the cursor (whole on a
-        first run). An item whose code changed only in another warehouse is
+        The other warehouses were read for changes since the cursor (whole on a
+        first run) with the step's own records (``side_reads``). An item whose code changed only in another warehouse is
         read again from POHODA; a quantity not read this run is the one synced
         last time (shadow), else looked up. No item in a warehouse = 0.
         """
         ctx, stage = self.ctx, self.stage
         since = self._cursor(POHODA)
         stores = sorted({q.store for q in self.quantities})
-        changed: dict[str, dict[str, Decimal]] = {}
-        for store in stores:
-            flt: dict[str, Any] = {"store": store}
-            if since is not None:
-                flt["last_changes"] = since - POHODA_OVERLAP
-            changed[store] = {stock_code(r): _count(r) for r in ctx.pohoda.list("stock", filter=flt)}
+        changed = self._changed_quantities or {}   # read with the step's own records, before pairing (side_reads)
         staged = {code: ids[0] for code, ids in self._pending_codes().items()}
         if since is not None:  # a first run staged every item of the selected warehouses already
             missing = {code for store in stores for code in changed[store]} - staged.keys()
@@ -220,14 +245,16 @@ class StockStep(ToRaynetStep):
             yield from self._by_codes(store, codes)
 
     def _by_codes(self, store: str | None, codes: Iterable[str]) -> Iterator[dict]:
-        """Stock items of ``store`` with these codes: one request per code, or one read of the warehouse."""
+        """Stock items of ``store`` with these codes: one list request per code (the codes as the items of one
+        dataPack), or one read of the warehouse."""
         codes = set(codes)
         if not codes:
             return
         base = {"store": store} if store else {}
         if len(codes) <= LOOKUP_ONE_BY_ONE:
-            for code in sorted(codes):
-                yield from self.ctx.pohoda.list("stock", filter={**base, "code": code})
+            queries = [ListQuery("stock", {**base, "code": code}) for code in sorted(codes)]
+            for _, record in self.ctx.pohoda.list_together(queries):
+                yield record
             return
         for record in self.ctx.pohoda.list("stock", filter=base):
             if stock_code(record) in codes:
