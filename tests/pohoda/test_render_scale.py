@@ -27,7 +27,7 @@ def test_children_of_an_element_are_looked_up_once_per_catalog_not_per_record(mo
         return original(self, path)
 
     monkeypatch.setattr(catalogs.Catalog, "children", counting)
-    monkeypatch.setattr(render, "_CHILDREN", {})
+    monkeypatch.setattr(render, "_COMPILED", {})
     renderer = render.Renderer()
     first = renderer.render_document("issued_invoices", _invoice(1), action="add", ext_id="1")
     after_one = len(asked)
