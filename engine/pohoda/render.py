@@ -32,6 +32,7 @@ from pathlib import Path
 from typing import Any
 
 from jinja2 import ChoiceLoader, FileSystemLoader, StrictUndefined, TemplateError
+from jinja2.runtime import new_context
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 from markupsafe import Markup
 
@@ -336,6 +337,12 @@ def _join(where: str, key: str) -> str:
     return f"{where}.{key}" if where else key
 
 
+def _string_checks(info: catalogs.FieldInfo, limits: Mapping[str, int]) -> tuple[int | None, frozenset | None]:
+    """(longest length, allowed values) of a text field; the mapping's limits come before the XSD's (R-A2)."""
+    limit = limits.get(info.path, info.max_length) if limits else info.max_length
+    return limit, (frozenset(info.enum) if info.enum else None)
+
+
 def _text_of(type_: str, info: catalogs.FieldInfo, limits: Mapping[str, int]):
     """value -> the field's text (``_Bad`` when it does not fit): format for the XSD type, then (text types)
     control characters, then (strings) length and enumeration."""
@@ -349,9 +356,7 @@ def _text_of(type_: str, info: catalogs.FieldInfo, limits: Mapping[str, int]):
                 raise _Bad(str(exc)) from None
 
         return formatted
-    is_string = type_ == "string"
-    limit = (limits.get(info.path, info.max_length) if limits else info.max_length) if is_string else None
-    enum = frozenset(info.enum) if is_string and info.enum else None
+    limit, enum = _string_checks(info, limits) if type_ == "string" else (None, None)
     allowed = ", ".join(info.enum) if enum else ""
 
     def text(value: Any) -> str:
@@ -375,11 +380,17 @@ def _text_of(type_: str, info: catalogs.FieldInfo, limits: Mapping[str, int]):
     return text
 
 
+#: text -> value for the formats whose text is always valid (``xsd_decimal``/``xsd_int``/``xsd_date`` write plain
+#: digits and dates): what ``lists.typed_scalar`` reads from it, without its checks
+_READ_WRITTEN = {"decimal": lambda text, where: Decimal(text), "integer": lambda text, where: int(text),
+                 "date": lambda text, where: dt.date.fromisoformat(text)}
+
+
 def _reader_of(type_: str):
     """text -> the value ``lists.typed_scalar`` reads from it (strings stay as they are)."""
     if type_ in ("string", "any"):
         return None
-    return lambda text, where: _read_scalar(type_, text, where)
+    return _READ_WRITTEN.get(type_) or (lambda text, where: _read_scalar(type_, text, where))
 
 
 class _Attributes:
@@ -518,9 +529,30 @@ class _Compiled:
             except _Bad as bad:
                 raise _FieldError(_join(where, key), bad.message, bad.hint) from None
 
+        escape = escape_text if _FORMAT.get(kind, _text) is _text else str  # other formats: digits, dates, true/false
+
         def write_scalar(holder, value, where):
             a = attrs.xml(holder, _join(where, key)) if with_attrs else ""
-            return f"<{tag}{a}>{escape_text(text(value, where))}{end}" if a else start + escape_text(text(value, where)) + end
+            return f"<{tag}{a}>{escape(text(value, where))}{end}" if a else start + escape(text(value, where)) + end
+
+        if kind == "string" and not with_attrs:  # the common case first: a plain text that fits, no calls
+            limit, enum = _string_checks(info, self.limits)
+
+            def write_string(holder, value, where):
+                if type(value) is str and _search_bad(value) is None and (limit is None or len(value) <= limit) \
+                        and (enum is None or value in enum):
+                    return start + value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")\
+                        .replace("\r", "&#13;") + end
+                return write_scalar(holder, value, where)  # formats, checks and errors as any scalar
+
+            def typed_string(holder, value, where, out):
+                if type(value) is str and _search_bad(value) is None and (limit is None or len(value) <= limit) \
+                        and (enum is None or value in enum):
+                    out[key] = value
+                else:
+                    out[key] = text(value, where)
+
+            return write_string, typed_string
 
         def typed_scalar(holder, value, where, out):
             if with_attrs:
@@ -721,7 +753,7 @@ class Renderer:
         dirs = [str(Path(d)) for d in self.template_dirs] + [str(templates_dir() / "pohoda")]
         self.env = _environment(tuple(dirs))
         #: templates as first loaded (a run builds its renderer, so a changed template counts from the next run)
-        self._templates: dict[str, Any] = {}
+        self._templates: dict[str, tuple[Any, dict]] = {}
         self._helper_functions: dict | None = None
 
     # -- helpers exposed to templates --
@@ -794,18 +826,29 @@ class Renderer:
         return {"ext_id_of": ext_id_of, "with_ref": with_ref, "with_partner": with_partner,
                 "with_links": with_links, "ref_address_of": ref_address_of}
 
-    def _template(self, name: str):
+    def _template(self, name: str) -> tuple[Any, dict]:
+        """The template and its globals as a plain dict (Jinja keeps them as a ChainMap over the environment's,
+        which costs more to copy into every render's context than the rest of a small template)."""
         found = self._templates.get(name)
         if found is None:
             try:
-                found = self._templates[name] = self.env.get_template(name)
+                template = self.env.get_template(name)
             except TemplateError as exc:
                 raise RenderError(f"cannot load template {name}: {exc}") from None
+            found = self._templates[name] = (template, dict(template.globals))
         return found
 
     def _render(self, name: str, context: dict, label: str | None) -> str:
+        template, template_globals = self._template(name)
+        env = self.env
         try:
-            return self._template(name).render(**context).strip()
+            # Template.render(**context), with the globals as a plain dict (see _template)
+            run = new_context(env, template.name, template.blocks, context, False, template_globals)
+            try:
+                text = env.concat(template.root_render_func(run))
+            except Exception:
+                env.handle_exception()  # as Template.render: the same exception, its traceback in template lines
+            return text.strip()
         except RenderError:
             raise
         except TemplateError as exc:

@@ -32,8 +32,9 @@ Raynet → POHODA:
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping  # isinstance checks: the ABC itself, not the slower typing alias
 from datetime import date, datetime
-from typing import Any, Mapping
+from typing import Any
 
 from engine.mapping.model import TO_RAYNET
 from engine.raynet.errors import QuotaExhausted, RaynetError, RaynetNotFound
