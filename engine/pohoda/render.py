@@ -426,13 +426,31 @@ class _Attributes:
 class _Node:
     """The compiled children of one element (or of the record root): key -> (XSD position, key, write, type)."""
 
-    __slots__ = ("catalog", "path", "known")
+    __slots__ = ("catalog", "path", "known", "elements", "orders")
 
     def __init__(self, catalog: catalogs.Catalog, path: str, known: dict) -> None:
         self.catalog, self.path, self.known = catalog, path, known
+        self.elements: dict[str, tuple] = {}  # the entries of ``known`` that are elements (filled with it)
+        #: the keys of a dict (in its order) -> its entries in XSD order: a mapping's records set the same
+        #: fields in the same order, so after the first record the others need no lookups and no sort
+        self.orders: dict[tuple, tuple] = {}
+
+    def _ordered(self, value: Any) -> tuple | None:
+        """The entries of a dict's keys in XSD order, when seen before (None values are skipped by the caller)."""
+        if type(value) is dict:
+            return self.orders.get(tuple(value))
+        return None
 
     def present(self, value: Any, where: str) -> list[tuple]:
         """The entries of the elements ``value`` sets, in XSD order; an unknown key is an error."""
+        elements = self.elements
+        if type(value) is dict and value.keys() <= elements.keys():  # elements only (no attribute keys)
+            if len(self.orders) < 256:
+                self.orders[tuple(value)] = tuple(sorted(elements[key] for key in value))
+            present = [elements[key] for key, v in value.items() if v is not None]
+            if len(present) > 1:
+                present.sort()  # by XSD position (unique within an element, so the tuples never compare further)
+            return present
         if type(value) is not dict and not isinstance(value, Mapping):
             raise _FieldError(where, f"expected a group of fields (dict), got {type(value).__name__}")
         known = self.known
@@ -451,12 +469,18 @@ class _Node:
         return present
 
     def xml(self, value: Any, where: str) -> str:
+        order = self._ordered(value)
+        if order is not None:
+            return "".join([write(value, v, where) for _, key, write, _ in order if (v := value[key]) is not None])
         return "".join([write(value, value[key], where) for _, key, write, _ in self.present(value, where)])
 
     def typed(self, value: Any, where: str) -> dict:
         out: dict = {}
-        for _, key, _, typed in self.present(value, where):
-            typed(value, value[key], where, out)
+        order = self._ordered(value)
+        for _, key, _, typed in order if order is not None else self.present(value, where):
+            v = value[key]
+            if v is not None:
+                typed(value, v, where, out)
         return out
 
 
@@ -490,7 +514,7 @@ class _Compiled:
             name = info.name
             write, typed = self._element(info, f"{info.ns}:{name}" if info.ns else name, name,
                                          _Attributes(attrs.get(name, ()), self.limits))
-            known[name] = (n, name, write, typed)
+            known[name] = node.elements[name] = (n, name, write, typed)
         node.known.update(known)
         return node
 
@@ -553,6 +577,23 @@ class _Compiled:
                     out[key] = text(value, where)
 
             return write_string, typed_string
+
+        if kind == "decimal" and not with_attrs:  # an amount: as xsd_decimal writes a finite Decimal
+
+            def write_decimal(holder, value, where):
+                if type(value) is Decimal and value.is_finite():
+                    t = format(value, "f")
+                    return start + ("0" if t in ("-0", "") else t) + end
+                return write_scalar(holder, value, where)
+
+            def typed_decimal(holder, value, where, out):
+                if type(value) is Decimal and value.is_finite():
+                    t = format(value, "f")
+                    out[key] = Decimal("0" if t in ("-0", "") else t)
+                else:
+                    out[key] = read(text(value, where), "")
+
+            return write_decimal, typed_decimal
 
         def typed_scalar(holder, value, where, out):
             if with_attrs:
