@@ -231,6 +231,12 @@ def _canonical(value: Any) -> Any:
 
 def _canonical_scalar(value: Any) -> Any:
     """``json.dumps``' default in ``fingerprint``: what ``_canonical`` makes of a value JSON cannot write."""
+    kind = type(value)
+    if kind is Decimal and value.is_finite():  # as below, without xsd_decimal's checks
+        text = format(value.normalize(), "f")
+        return "D:0" if text in ("-0", "") else "D:" + text
+    if kind is dt.date:
+        return value.isoformat()
     if isinstance(value, Decimal):
         return "D:" + xsd_decimal(value.normalize() if value == value else value)
     if isinstance(value, (dt.date, dt.datetime)):
