@@ -601,6 +601,22 @@ class _Compiled:
 
             return write_decimal, typed_decimal
 
+        exact = {"integer": int, "date": dt.date}.get(kind)
+        if exact is not None and not with_attrs:  # an int or a date (not a datetime): read back as itself
+
+            def write_exact(holder, value, where):
+                if type(value) is exact:
+                    return start + (value.isoformat() if exact is dt.date else str(value)) + end
+                return write_scalar(holder, value, where)
+
+            def typed_exact(holder, value, where, out):
+                if type(value) is exact:
+                    out[key] = value  # xsd_int/xsd_date and back give an equal int/date (both immutable)
+                else:
+                    out[key] = read(text(value, where), "")
+
+            return write_exact, typed_exact
+
         def typed_scalar(holder, value, where, out):
             if with_attrs:
                 sub = _join(where, key)
