@@ -505,8 +505,8 @@ class _Compiled:
 
     def _compile(self, path: str) -> _Node:
         kids = self.catalog.children(path)
-        node = _Node(self.catalog, path, {})
-        self.nodes[path] = node  # before the children: an element's own walk finds it
+        node = _Node(self.catalog, path, {})  # published by node() once complete (catalog paths do not nest in
+        # themselves, so no element needs its own node while it is being compiled)
         attrs: dict[str, list] = {}
         for info in kids:
             if info.attribute and "[]@" not in info.path:
