@@ -646,7 +646,8 @@ class _Compiled:
                 sub = _join(where, key)
                 if with_attrs:
                     attrs.xml(holder, sub)
-                return "".join([f"<{tag}>{escape_text(item_text(item, iw))}{end}" for iw, item in _list_items(value, sub)])
+                return "".join([f"<{tag}>{escape_text(item_text(item, iw))}{end}"
+                                for iw, item in _list_items(value, sub)])
 
             def typed_scalars(holder, value, where, out):
                 sub = _join(where, key)

@@ -19,7 +19,8 @@ final yet is not checked, and costs no request).
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Iterator, Mapping  # isinstance checks: the ABC itself, not the slower typing alias
+# Mapping from collections.abc: isinstance checks against the ABC itself, not the slower typing alias
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from decimal import Decimal
 from typing import Any
 

@@ -30,7 +30,8 @@ code, so a mapping that wants stock links binds an item field to POHODA
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping  # isinstance checks: the ABC itself, not the slower typing alias
+# Mapping from collections.abc: isinstance checks against the ABC itself, not the slower typing alias
+from collections.abc import Iterator, Mapping
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any

@@ -32,7 +32,8 @@ Raynet → POHODA:
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping  # isinstance checks: the ABC itself, not the slower typing alias
+# Mapping from collections.abc: isinstance checks against the ABC itself, not the slower typing alias
+from collections.abc import Mapping
 from datetime import date, datetime
 from typing import Any
 
