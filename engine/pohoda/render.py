@@ -32,6 +32,7 @@ from pathlib import Path
 from typing import Any
 
 from jinja2 import ChoiceLoader, FileSystemLoader, StrictUndefined, TemplateError
+from jinja2.runtime import new_context
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 from markupsafe import Markup
 
@@ -228,9 +229,57 @@ def _canonical(value: Any) -> Any:
     return value
 
 
+def _canonical_scalar(value: Any) -> Any:
+    """``json.dumps``' default in ``fingerprint``: what ``_canonical`` makes of a value JSON cannot write."""
+    kind = type(value)
+    if kind is Decimal and value.is_finite():  # as below, without xsd_decimal's checks
+        text = format(value.normalize(), "f")
+        return "D:0" if text in ("-0", "") else "D:" + text
+    if kind is dt.date:
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return "D:" + xsd_decimal(value.normalize() if value == value else value)
+    if isinstance(value, (dt.date, dt.datetime)):
+        return value.isoformat()
+    if isinstance(value, Mapping):
+        return _canonical(value)
+    return str(value)
+
+
+def _str_keyed(value: Any) -> bool:
+    """Are the keys of every dict in ``value`` (at any depth) text? (Then JSON's own key sort is ``_canonical``'s.)"""
+    stack = [value]
+    pop, push = stack.pop, stack.extend
+    budget = 1_000_000  # a value that contains itself is no record: left to _canonical (which refuses it)
+    while stack:
+        budget -= 1
+        if not budget:
+            return False
+        v = pop()
+        kind = type(v)
+        if kind is str:
+            continue
+        if kind is dict or isinstance(v, dict):  # JSON writes dict subclasses as dicts
+            for k in v:
+                if type(k) is not str:
+                    return False
+            push(v.values())
+        elif kind is list or kind is tuple or isinstance(v, (list, tuple)):
+            push(v)
+    return True
+
+
 def fingerprint(record: Any) -> str:
-    """Stable hash of a record's content (key order and Decimal trailing zeros do not matter)."""
-    text = json.dumps(_canonical(record), ensure_ascii=False, separators=(",", ":"), default=str)
+    """Stable hash of a record's content (key order and Decimal trailing zeros do not matter).
+
+    The hashed text is ``_canonical``'s JSON (item ids are journaled: it must not change). With text keys
+    (every record the catalog walk accepts) JSON sorts the keys and calls ``_canonical_scalar`` for the
+    Decimals and dates itself, which writes the same text without copying the record first."""
+    if _str_keyed(record):
+        text = json.dumps(record, ensure_ascii=False, separators=(",", ":"), sort_keys=True,
+                          default=_canonical_scalar)
+    else:
+        text = json.dumps(_canonical(record), ensure_ascii=False, separators=(",", ":"), default=str)
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
@@ -255,6 +304,391 @@ def pack_id_for(item_ids: Iterable[str]) -> str:
 
 
 # -- writing a record through its catalog ------------------------------------------------
+#
+# Each field of a catalog is compiled once (per catalog and mapping limits) into small functions: its text
+# (format, control characters, length incl. the mapping's limits R-A2, enumeration), its element as XML
+# text, and its value typed as ``engine.pohoda.lists`` reads that text back. A record's walk then only looks
+# its own keys up, sorts them into XSD order and calls those functions — no catalog lookups, type dispatch
+# or limit lookups per value. Only catalog data goes in (limits and enumerations as data; no code is
+# generated from any input).
+
+
+class _Bad(Exception):
+    """A value does not fit its field (the caller knows where the field is)."""
+
+    def __init__(self, message: str, hint: str | None = None) -> None:
+        super().__init__(message)
+        self.message, self.hint = message, hint
+
+
+class _FieldError(Exception):
+    """A value does not fit; raised through the walk and turned into a ``RenderError`` with the record's label."""
+
+    def __init__(self, where: str, message: str, hint: str | None = None) -> None:
+        super().__init__(message)
+        self.where, self.message, self.hint = where, message, hint
+
+    def render_error(self, label: str | None) -> RenderError:
+        return RenderError(self.message, record=label, field=self.where or "(record)", hint=self.hint)
+
+
+_CONTROL_HINT = "remove the character from the source value"
+_LENGTH_HINT = "shorten the source value or map a shorter expression (rpsync never truncates)"
+_UNKNOWN = object()
+_SCALAR_TYPES = (str, int, Decimal, bool, dt.date)
+_search_bad = _BAD_XML_CHARS.search
+
+
+def _join(where: str, key: str) -> str:
+    return f"{where}.{key}" if where else key
+
+
+def _string_checks(info: catalogs.FieldInfo, limits: Mapping[str, int]) -> tuple[int | None, frozenset | None]:
+    """(longest length, allowed values) of a text field; the mapping's limits come before the XSD's (R-A2)."""
+    limit = limits.get(info.path, info.max_length) if limits else info.max_length
+    return limit, (frozenset(info.enum) if info.enum else None)
+
+
+def _text_of(type_: str, info: catalogs.FieldInfo, limits: Mapping[str, int]):
+    """value -> the field's text (``_Bad`` when it does not fit): format for the XSD type, then (text types)
+    control characters, then (strings) length and enumeration."""
+    fmt = _FORMAT.get(type_, _text)
+    if fmt is not _text:  # the other formats write digits, dates and true/false only
+
+        def formatted(value: Any) -> str:
+            try:
+                return fmt(value)
+            except ValueError as exc:
+                raise _Bad(str(exc)) from None
+
+        return formatted
+    limit, enum = _string_checks(info, limits) if type_ == "string" else (None, None)
+    allowed = ", ".join(info.enum) if enum else ""
+
+    def text(value: Any) -> str:
+        if type(value) is str:
+            text = value
+        else:
+            try:
+                text = _text(value)
+            except ValueError as exc:
+                raise _Bad(str(exc)) from None
+        bad = _search_bad(text)
+        if bad:
+            raise _Bad(f"contains the control character U+{ord(bad.group()):04X}, which XML cannot carry",
+                       _CONTROL_HINT)
+        if limit is not None and len(text) > limit:
+            raise _Bad(f"is {len(text)} characters long; POHODA allows at most {limit}", _LENGTH_HINT)
+        if enum is not None and text not in enum:
+            raise _Bad(f"{text!r} is not allowed; use one of: {allowed}")
+        return text
+
+    return text
+
+
+#: text -> value for the formats whose text is always valid (``xsd_decimal``/``xsd_int``/``xsd_date`` write plain
+#: digits and dates): what ``lists.typed_scalar`` reads from it, without its checks
+_READ_WRITTEN = {"decimal": lambda text, where: Decimal(text), "integer": lambda text, where: int(text),
+                 "date": lambda text, where: dt.date.fromisoformat(text)}
+
+
+def _reader_of(type_: str):
+    """text -> the value ``lists.typed_scalar`` reads from it (strings stay as they are)."""
+    if type_ in ("string", "any"):
+        return None
+    return _READ_WRITTEN.get(type_) or (lambda text, where: _read_scalar(type_, text, where))
+
+
+class _Attributes:
+    """The attributes an element (or a list item) carries: ((attribute, key, text, read), …) of one plan."""
+
+    __slots__ = ("plan",)
+
+    def __init__(self, infos: Iterable[tuple[str, str, catalogs.FieldInfo]], limits: Mapping[str, int]) -> None:
+        self.plan = tuple((attr, key, _text_of(info.type, info, limits), _reader_of(info.type))
+                          for attr, key, info in infos)
+
+    def _texts(self, holder: Mapping, where: str) -> list[tuple[str, str, Any, str, str]]:
+        out = []
+        for attr, key, text_of, read in self.plan:
+            v = holder.get(key)
+            if v is not None:
+                aw = where + "@" + attr
+                try:
+                    text = text_of(v)
+                except _Bad as bad:
+                    raise _FieldError(aw, bad.message, bad.hint) from None
+                out.append((attr, key, read, text, aw))
+        return out
+
+    def xml(self, holder: Mapping, where: str) -> str:
+        return "".join([f' {attr}="{escape_attr(text)}"' for attr, _, _, text, _ in self._texts(holder, where)])
+
+    def typed(self, holder: Mapping, where: str) -> list[tuple[str, Any]]:
+        return [(key, text if read is None else read(text, aw)) for _, key, read, text, aw in
+                self._texts(holder, where)]
+
+
+class _Node:
+    """The compiled children of one element (or of the record root): key -> (XSD position, key, write, type)."""
+
+    __slots__ = ("catalog", "path", "known", "elements", "orders")
+
+    def __init__(self, catalog: catalogs.Catalog, path: str, known: dict) -> None:
+        self.catalog, self.path, self.known = catalog, path, known
+        self.elements: dict[str, tuple] = {}  # the entries of ``known`` that are elements (filled with it)
+        #: the keys of a dict (in its order) -> its entries in XSD order: a mapping's records set the same
+        #: fields in the same order, so after the first record the others need no lookups and no sort
+        self.orders: dict[tuple, tuple] = {}
+
+    def _ordered(self, value: Any) -> tuple | None:
+        """The entries of a dict's keys in XSD order, when seen before (None values are skipped by the caller)."""
+        if type(value) is dict:
+            return self.orders.get(tuple(value))
+        return None
+
+    def present(self, value: Any, where: str) -> list[tuple]:
+        """The entries of the elements ``value`` sets, in XSD order; an unknown key is an error."""
+        elements = self.elements
+        if type(value) is dict and value.keys() <= elements.keys():  # elements only (no attribute keys)
+            if len(self.orders) < 256:
+                self.orders[tuple(value)] = tuple(sorted(elements[key] for key in value))
+            present = [elements[key] for key, v in value.items() if v is not None]
+            if len(present) > 1:
+                present.sort()  # by XSD position (unique within an element, so the tuples never compare further)
+            return present
+        if type(value) is not dict and not isinstance(value, Mapping):
+            raise _FieldError(where, f"expected a group of fields (dict), got {type(value).__name__}")
+        known = self.known
+        present = []
+        for key, v in value.items():
+            entry = known.get(key, _UNKNOWN)
+            if entry is _UNKNOWN:
+                full = f"{self.path}.{key}" if self.path else key
+                close = self.catalog.suggest(full)
+                raise _FieldError(_join(where, key), f"is not a field of POHODA {self.catalog.name}",
+                                  f"did you mean {close[0]}?" if close else None)
+            if v is not None and entry is not None:
+                present.append(entry)
+        if len(present) > 1:
+            present.sort()  # by XSD position (unique within an element, so the tuples never compare further)
+        return present
+
+    def xml(self, value: Any, where: str) -> str:
+        order = self._ordered(value)
+        if order is not None:
+            return "".join([write(value, v, where) for _, key, write, _ in order if (v := value[key]) is not None])
+        return "".join([write(value, value[key], where) for _, key, write, _ in self.present(value, where)])
+
+    def typed(self, value: Any, where: str) -> dict:
+        out: dict = {}
+        order = self._ordered(value)
+        for _, key, _, typed in order if order is not None else self.present(value, where):
+            v = value[key]
+            if v is not None:
+                typed(value, v, where, out)
+        return out
+
+
+class _Compiled:
+    """Every element of one catalog compiled for one set of mapping limits (``_compiled``)."""
+
+    def __init__(self, catalog: catalogs.Catalog, limits: Mapping[str, int]) -> None:
+        self.catalog, self.limits = catalog, limits
+        self.nodes: dict[str, _Node] = {}
+
+    def node(self, path: str) -> _Node:
+        found = self.nodes.get(path)
+        if found is None:
+            found = self.nodes[path] = self._compile(path)
+        return found
+
+    def _compile(self, path: str) -> _Node:
+        kids = self.catalog.children(path)
+        node = _Node(self.catalog, path, {})  # published by node() once complete (catalog paths do not nest in
+        # themselves, so no element needs its own node while it is being compiled)
+        attrs: dict[str, list] = {}
+        for info in kids:
+            if info.attribute and "[]@" not in info.path:
+                elem, _, attr = info.name.partition("@")
+                attrs.setdefault(elem, []).append((attr, info.name, info))
+        known: dict[str, tuple | None] = {}
+        for n, info in enumerate(kids):
+            if info.attribute:
+                known[_key_of(info)] = None  # written with its element (or its list item)
+                continue
+            name = info.name
+            write, typed = self._element(info, f"{info.ns}:{name}" if info.ns else name, name,
+                                         _Attributes(attrs.get(name, ()), self.limits))
+            known[name] = node.elements[name] = (n, name, write, typed)
+        node.known.update(known)
+        return node
+
+    def _element(self, info: catalogs.FieldInfo, tag: str, key: str, attrs: _Attributes):
+        """(write, typed) of one element: ``write(holder, value, where) -> XML``,
+        ``typed(holder, value, where, out)`` sets ``out[key]`` (and its attributes) as POHODA reads them back."""
+        kind = info.type
+        with_attrs = bool(attrs.plan)
+        if kind == "list":
+            return self._list(info, tag, key, attrs)
+        if kind == "object":
+            node = self.node(info.path)
+
+            def write_object(holder, value, where):
+                sub = _join(where, key)
+                a = attrs.xml(holder, sub) if with_attrs else ""
+                body = node.xml(value, sub)
+                return f"<{tag}{a}>{body}</{tag}>" if body else f"<{tag}{a}/>"
+
+            def typed_object(holder, value, where, out):
+                sub = _join(where, key)
+                a = attrs.typed(holder, sub) if with_attrs else ()
+                out[key] = node.typed(value, sub)
+                out.update(a)
+
+            return write_object, typed_object
+        text_of, read = _text_of(kind, info, self.limits), _reader_of(kind)
+        start, end = f"<{tag}>", f"</{tag}>"
+        single = f"expected a single {kind} value, got "
+
+        def text(value, where):  # where: the parent's
+            if type(value) not in _SCALAR_TYPES and isinstance(value, (Mapping, list, tuple)):
+                raise _FieldError(_join(where, key), single + type(value).__name__)
+            try:
+                return text_of(value)
+            except _Bad as bad:
+                raise _FieldError(_join(where, key), bad.message, bad.hint) from None
+
+        escape = escape_text if _FORMAT.get(kind, _text) is _text else str  # other formats: digits, dates, true/false
+
+        def write_scalar(holder, value, where):
+            a = attrs.xml(holder, _join(where, key)) if with_attrs else ""
+            return f"<{tag}{a}>{escape(text(value, where))}{end}" if a else start + escape(text(value, where)) + end
+
+        if kind == "string" and not with_attrs:  # the common case first: a plain text that fits, no calls
+            limit, enum = _string_checks(info, self.limits)
+
+            def write_string(holder, value, where):
+                if type(value) is str and _search_bad(value) is None and (limit is None or len(value) <= limit) \
+                        and (enum is None or value in enum):
+                    return start + value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")\
+                        .replace("\r", "&#13;") + end
+                return write_scalar(holder, value, where)  # formats, checks and errors as any scalar
+
+            def typed_string(holder, value, where, out):
+                if type(value) is str and _search_bad(value) is None and (limit is None or len(value) <= limit) \
+                        and (enum is None or value in enum):
+                    out[key] = value
+                else:
+                    out[key] = text(value, where)
+
+            return write_string, typed_string
+
+        if kind == "decimal" and not with_attrs:  # an amount: as xsd_decimal writes a finite Decimal
+
+            def write_decimal(holder, value, where):
+                if type(value) is Decimal and value.is_finite():
+                    t = format(value, "f")
+                    return start + ("0" if t in ("-0", "") else t) + end
+                return write_scalar(holder, value, where)
+
+            def typed_decimal(holder, value, where, out):
+                if type(value) is Decimal and value.is_finite():
+                    t = format(value, "f")
+                    out[key] = Decimal("0" if t in ("-0", "") else t)
+                else:
+                    out[key] = read(text(value, where), "")
+
+            return write_decimal, typed_decimal
+
+        exact = {"integer": int, "date": dt.date}.get(kind)
+        if exact is not None and not with_attrs:  # an int or a date (not a datetime): read back as itself
+
+            def write_exact(holder, value, where):
+                if type(value) is exact:
+                    return start + (value.isoformat() if exact is dt.date else str(value)) + end
+                return write_scalar(holder, value, where)
+
+            def typed_exact(holder, value, where, out):
+                if type(value) is exact:
+                    out[key] = value  # xsd_int/xsd_date and back give an equal int/date (both immutable)
+                else:
+                    out[key] = read(text(value, where), "")
+
+            return write_exact, typed_exact
+
+        def typed_scalar(holder, value, where, out):
+            if with_attrs:
+                sub = _join(where, key)
+                a = attrs.typed(holder, sub)
+                t = text(value, where)
+                out[key] = t if read is None else read(t, sub)
+                out.update(a)
+            else:
+                t = text(value, where)
+                out[key] = t if read is None else read(t, _join(where, key))
+
+        return write_scalar, typed_scalar
+
+    def _list(self, info: catalogs.FieldInfo, tag: str, key: str, attrs: _Attributes):
+        with_attrs = bool(attrs.plan)  # attributes next to a list element are checked, not written
+        end = f"</{tag}>"
+        if info.item_type:  # list of scalars
+            text_of, read = _text_of(info.item_type, info, self.limits), _reader_of(info.item_type)
+
+            def item_text(item, iw):
+                try:
+                    return text_of(item)
+                except _Bad as bad:
+                    raise _FieldError(iw, bad.message, bad.hint) from None
+
+            def write_scalars(holder, value, where):
+                sub = _join(where, key)
+                if with_attrs:
+                    attrs.xml(holder, sub)
+                return "".join([f"<{tag}>{escape_text(item_text(item, iw))}{end}"
+                                for iw, item in _list_items(value, sub)])
+
+            def typed_scalars(holder, value, where, out):
+                sub = _join(where, key)
+                if with_attrs:
+                    attrs.typed(holder, sub)
+                items = [item_text(item, iw) if read is None else read(item_text(item, iw), iw)
+                         for iw, item in _list_items(value, sub)]
+                if items:
+                    out[key] = items
+
+            return write_scalars, typed_scalars
+        node = self.node(info.path)
+        item_attrs = _Attributes(((_key_of(i)[1:], _key_of(i), i) for i in self.catalog.children(info.path)
+                                  if i.attribute and "[]@" in i.path), self.limits)
+        with_item_attrs = bool(item_attrs.plan)
+
+        def write_items(holder, value, where):
+            sub = _join(where, key)
+            if with_attrs:
+                attrs.xml(holder, sub)
+            out = []
+            for iw, item in _list_items(value, sub):
+                a = item_attrs.xml(item, iw) if with_item_attrs and isinstance(item, Mapping) else ""
+                body = node.xml(item, iw)
+                out.append(f"<{tag}{a}>{body}{end}" if body else f"<{tag}{a}/>")
+            return "".join(out)
+
+        def typed_items(holder, value, where, out):
+            sub = _join(where, key)
+            if with_attrs:
+                attrs.typed(holder, sub)
+            items = []
+            for iw, item in _list_items(value, sub):
+                a = item_attrs.typed(item, iw) if with_item_attrs and isinstance(item, Mapping) else ()
+                typed = node.typed(item, iw)
+                typed.update(a)
+                items.append(typed)
+            if items:
+                out[key] = items
+
+        return write_items, typed_items
 
 
 def _key_of(info: catalogs.FieldInfo) -> str:
@@ -264,45 +698,24 @@ def _key_of(info: catalogs.FieldInfo) -> str:
     return info.name
 
 
-#: per catalog and element path, its rendering plan: the dict keys it accepts (-> the element's entry, None for
-#: an attribute); its element children by key ->
-#: (XSD position, key, info, tag, attributes written on that element as ((attribute, key, info), …)); the
-#: attributes of a list item ((attribute, key, info), …). Catalogs are loaded once and never change, so a
-#: record's render looks its keys up instead of walking every child the XSD allows (an invoice header has
-#: ~70) for each element of each record.
-_CHILDREN: dict[tuple[int, str], tuple] = {}
+#: (catalog, limits) -> its compiled elements. Catalogs are loaded once and never change, so a record's render
+#: looks its keys up instead of walking every child the XSD allows (an invoice header has ~70) per record.
+_COMPILED: dict[tuple, _Compiled] = {}
 
 
-def _plan(catalog: catalogs.Catalog, path: str) -> tuple[dict, dict, tuple]:
-    key = (id(catalog), path)
-    found = _CHILDREN.get(key)
-    if found is None or found[-1] is not catalog:
-        kids = catalog.children(path)
-        attrs: dict[str, list] = {}
-        for info in kids:
-            if info.attribute and "[]@" not in info.path:
-                elem, _, attr = info.name.partition("@")
-                attrs.setdefault(elem, []).append((attr, info.name, info))
-        elements = {}
-        for n, info in enumerate(kids):
-            if not info.attribute:
-                name = info.name
-                tag = f"{info.ns}:{name}" if info.ns else name
-                elements[name] = (n, name, info, tag, tuple(attrs.get(name, ())))
-        item_attrs = tuple((_key_of(info)[1:], _key_of(info), info) for info in kids
-                           if info.attribute and "[]@" in info.path)
-        known = {_key_of(info): elements.get(_key_of(info)) for info in kids}
-        found = _CHILDREN[key] = (known, elements, item_attrs, catalog)
-    return found[:3]
+def _compiled(catalog: catalogs.Catalog, limits: Mapping[str, int]) -> _Compiled:
+    key = (id(catalog), tuple(sorted(limits.items())) if limits else ())
+    found = _COMPILED.get(key)
+    if found is None or found.catalog is not catalog:
+        found = _COMPILED[key] = _Compiled(catalog, dict(limits or {}))
+    return found
 
 
-_UNKNOWN = object()
-_SCALAR_TYPES = (str, int, Decimal, bool, dt.date)
-
-
-@lru_cache(maxsize=4096)
-def _normalized(where: str) -> str:
-    return catalogs.normalize(where)
+def _list_items(value: Any, where: str) -> Iterator[tuple[str, Any]]:
+    """The items of a list field (a single value = a list of one) with where each is: ``items[0]`` …; None skipped."""
+    for i, item in enumerate(value if isinstance(value, (list, tuple)) else [value]):
+        if item is not None:
+            yield f"{where}[{i}]", item
 
 
 class _Writer:
@@ -315,149 +728,19 @@ class _Writer:
     def __init__(self, catalog: catalogs.Catalog, *, label: str | None, limits: Mapping[str, int]) -> None:
         self.catalog = catalog
         self.label = label
-        self.limits = limits
-
-    def error(self, where: str, message: str, hint: str | None = None) -> RenderError:
-        return RenderError(message, record=self.label, field=where or "(record)", hint=hint)
-
-    def scalar(self, info: catalogs.FieldInfo, value: Any, where: str, type_: str | None = None) -> str:
-        type_ = type_ or info.type
-        fmt = _FORMAT.get(type_, _text)
-        if fmt is _text and type(value) is str:
-            text = value
-        else:
-            try:
-                text = fmt(value)
-            except ValueError as exc:
-                raise self.error(where, str(exc)) from None
-        if fmt is _text:  # the other formats write digits, dates and true/false only
-            bad = _BAD_XML_CHARS.search(text)
-            if bad:
-                raise self.error(
-                    where, f"contains the control character U+{ord(bad.group()):04X}, which XML cannot carry",
-                    hint="remove the character from the source value",
-                )
-        if type_ == "string":
-            limit = self.limits.get(_normalized(where), info.max_length) if self.limits else info.max_length
-            if limit is not None and len(text) > limit:
-                raise self.error(
-                    where, f"is {len(text)} characters long; POHODA allows at most {limit}",
-                    hint="shorten the source value or map a shorter expression (rpsync never truncates)",
-                )
-            if info.enum and text not in info.enum:
-                raise self.error(where, f"{text!r} is not allowed; use one of: {', '.join(info.enum)}")
-        return text
-
-    def _present(self, value: Any, path: str, where: str) -> list[tuple]:
-        """The plan entries of the elements ``value`` sets, in XSD order; an unknown key is an error."""
-        if type(value) is not dict and not isinstance(value, Mapping):
-            raise self.error(where, f"expected a group of fields (dict), got {type(value).__name__}")
-        known = _plan(self.catalog, path)[0]
-        present = []
-        for key, v in value.items():
-            entry = known.get(key, _UNKNOWN)
-            if entry is _UNKNOWN:
-                full = f"{path}.{key}" if path else key
-                close = self.catalog.suggest(full)
-                hint = f"did you mean {close[0]}?" if close else None
-                raise self.error(
-                    f"{where}.{key}" if where else key,
-                    f"is not a field of POHODA {self.catalog.name}", hint=hint,
-                )
-            if v is not None and entry is not None:
-                present.append(entry)
-        if len(present) > 1:
-            present.sort(key=_position)
-        return present
+        self.compiled = _compiled(catalog, limits)
 
     def children(self, value: Mapping, path: str, where: str) -> str:
-        out: list[str] = []
-        for _, key, info, tag, attr_plan in self._present(value, path, where):
-            sub_where = f"{where}.{key}" if where else key
-            attrs = self._attrs(value, attr_plan, sub_where) if attr_plan else ""
-            out.append(self.element(info, tag, value[key], sub_where, attrs))
-        return "".join(out)
+        try:
+            return self.compiled.node(path).xml(value, where)
+        except _FieldError as exc:
+            raise exc.render_error(self.label) from None
 
-    def _attr_texts(self, holder: Mapping, attr_plan: tuple, where: str) -> Iterator[tuple]:
-        """(attribute, key, info, text, where) of each attribute of ``attr_plan`` that ``holder`` sets."""
-        for attr, key, info in attr_plan:
-            v = holder.get(key)
-            if v is not None:
-                aw = where + "@" + attr
-                yield attr, key, info, self.scalar(info, v, aw), aw
-
-    def _attrs(self, holder: Mapping, attr_plan: tuple, where: str) -> str:
-        return "".join(f' {attr}="{escape_attr(text)}"' for attr, _, _, text, _ in
-                       self._attr_texts(holder, attr_plan, where))
-
-    def _typed_attrs(self, holder: Mapping, attr_plan: tuple, where: str) -> list[tuple[str, Any]]:
-        return [(key, _read_scalar(info.type, text, aw)) for _, key, info, text, aw in
-                self._attr_texts(holder, attr_plan, where)]
-
-    def element(self, info: catalogs.FieldInfo, tag: str, value: Any, where: str, attrs: str = "") -> str:
-        kind = info.type
-        if kind == "list":
-            out = []
-            for iw, item in _list_items(value, where):
-                if info.item_type:  # list of scalars
-                    out.append(f"<{tag}>{escape_text(self.scalar(info, item, iw, info.item_type))}</{tag}>")
-                    continue
-                item_attrs = self._attrs(item, _plan(self.catalog, info.path)[2], iw) if isinstance(item, Mapping) else ""
-                body = self.children(item, info.path, iw)
-                out.append(f"<{tag}{item_attrs}>{body}</{tag}>" if body else f"<{tag}{item_attrs}/>")
-            return "".join(out)
-        if kind == "object":
-            body = self.children(value, info.path, where)
-            return f"<{tag}{attrs}>{body}</{tag}>" if body else f"<{tag}{attrs}/>"
-        if type(value) not in _SCALAR_TYPES and isinstance(value, (Mapping, list, tuple)):
-            raise self.error(where, f"expected a single {kind} value, got {type(value).__name__}")
-        return f"<{tag}{attrs}>{escape_text(self.scalar(info, value, where))}</{tag}>"
-
-    # -- the same walk, typed: what ``lists.record_from_element`` reads from the XML ``children`` writes --
     def typed_children(self, value: Mapping, path: str, where: str) -> dict:
-        out: dict = {}
-        for _, key, info, _, attr_plan in self._present(value, path, where):
-            sub_where = f"{where}.{key}" if where else key
-            attrs = self._typed_attrs(value, attr_plan, sub_where) if attr_plan else ()
-            if info.type == "list":  # attributes next to a list element are not written (see element)
-                items = self._typed_items(info, value[key], sub_where)
-                if items:
-                    out[key] = items
-                continue
-            out[key] = self.typed_element(info, value[key], sub_where)
-            for name, typed in attrs:
-                out[name] = typed
-        return out
-
-    def _typed_items(self, info: catalogs.FieldInfo, value: Any, where: str) -> list:
-        out = []
-        for iw, item in _list_items(value, where):
-            if info.item_type:
-                out.append(_read_scalar(info.item_type, self.scalar(info, item, iw, info.item_type), iw))
-                continue
-            attrs = self._typed_attrs(item, _plan(self.catalog, info.path)[2], iw) if isinstance(item, Mapping) else ()
-            typed = self.typed_children(item, info.path, iw)
-            typed.update(attrs)
-            out.append(typed)
-        return out
-
-    def typed_element(self, info: catalogs.FieldInfo, value: Any, where: str) -> Any:
-        if info.type == "object":
-            return self.typed_children(value, info.path, where)
-        if type(value) not in _SCALAR_TYPES and isinstance(value, (Mapping, list, tuple)):
-            raise self.error(where, f"expected a single {info.type} value, got {type(value).__name__}")
-        return _read_scalar(info.type, self.scalar(info, value, where), where)
-
-
-def _list_items(value: Any, where: str) -> Iterator[tuple[str, Any]]:
-    """The items of a list field (a single value = a list of one) with where each is: ``items[0]`` …; None skipped."""
-    for i, item in enumerate(value if isinstance(value, (list, tuple)) else [value]):
-        if item is not None:
-            yield f"{where}[{i}]", item
-
-
-def _position(entry: tuple) -> int:
-    return entry[0]
+        try:
+            return self.compiled.node(path).typed(value, where)
+        except _FieldError as exc:
+            raise exc.render_error(self.label) from None
 
 
 def write_fields(agenda: str, record: Mapping, *, label: str | None = None,
@@ -533,6 +816,9 @@ class Renderer:
     def __post_init__(self) -> None:
         dirs = [str(Path(d)) for d in self.template_dirs] + [str(templates_dir() / "pohoda")]
         self.env = _environment(tuple(dirs))
+        #: templates as first loaded (a run builds its renderer, so a changed template counts from the next run)
+        self._templates: dict[str, tuple[Any, dict]] = {}
+        self._helper_functions: dict | None = None
 
     # -- helpers exposed to templates --
     def _ext_id(self, ids: Any) -> dict | None:
@@ -560,6 +846,11 @@ class Renderer:
         return out or None
 
     def _helpers(self) -> dict:
+        if self._helper_functions is None:
+            self._helper_functions = self._new_helpers()
+        return self._helper_functions
+
+    def _new_helpers(self) -> dict:
         ext_id_of, ref = self._ext_id, self._ref
 
         def with_ref(doc, path, value):
@@ -599,15 +890,29 @@ class Renderer:
         return {"ext_id_of": ext_id_of, "with_ref": with_ref, "with_partner": with_partner,
                 "with_links": with_links, "ref_address_of": ref_address_of}
 
-    def _template(self, name: str):
-        try:
-            return self.env.get_template(name)
-        except TemplateError as exc:
-            raise RenderError(f"cannot load template {name}: {exc}") from None
+    def _template(self, name: str) -> tuple[Any, dict]:
+        """The template and its globals as a plain dict (Jinja keeps them as a ChainMap over the environment's,
+        which costs more to copy into every render's context than the rest of a small template)."""
+        found = self._templates.get(name)
+        if found is None:
+            try:
+                template = self.env.get_template(name)
+            except TemplateError as exc:
+                raise RenderError(f"cannot load template {name}: {exc}") from None
+            found = self._templates[name] = (template, dict(template.globals))
+        return found
 
     def _render(self, name: str, context: dict, label: str | None) -> str:
+        template, template_globals = self._template(name)
+        env = self.env
         try:
-            return self._template(name).render(**context).strip()
+            # Template.render(**context), with the globals as a plain dict (see _template)
+            run = new_context(env, template.name, template.blocks, context, False, template_globals)
+            try:
+                text = env.concat(template.root_render_func(run))
+            except Exception:
+                env.handle_exception()  # as Template.render: the same exception, its traceback in template lines
+            return text.strip()
         except RenderError:
             raise
         except TemplateError as exc:

@@ -55,6 +55,19 @@ def compile_expression(expr: Expression | None, tables: Mapping[str, Any]) -> Co
     return CompiledExpression(expr.text, expr.source, frozenset(program.fields), program)
 
 
+def _bound(ce: CompiledExpression, field: str) -> Callable[[Mapping[str, Any]], Any]:
+    """``ce(record, field=field)`` in one call (bindings run per record and field)."""
+    program, where = ce._program, ce.where
+
+    def run(record: Mapping[str, Any]) -> Any:
+        try:
+            return program(record)
+        except dsl.ExprRuntimeError as exc:
+            raise TransformError(f"{where}: {exc}", field=field, where=where) from None
+
+    return run
+
+
 def _copy(path: str) -> Callable[[Mapping[str, Any]], Any]:
     segments = parse_path(path)
     return lambda record: get_path(record, segments)
@@ -78,7 +91,7 @@ def compile_binding(b: FieldBinding, tables: Mapping[str, Any]) -> Binding:
     if b.runs(TO_POHODA) and b.pohoda:
         if b.to_pohoda is not None:
             ce = compile_expression(b.to_pohoda, tables)
-            to_pohoda = (lambda c, f: (lambda rec: c(rec, field=f)))(ce, b.pohoda)
+            to_pohoda = _bound(ce, b.pohoda)
             reads_r = _reads(ce.fields)
         elif b.raynet:
             to_pohoda = _copy(b.raynet)
@@ -86,7 +99,7 @@ def compile_binding(b: FieldBinding, tables: Mapping[str, Any]) -> Binding:
     if b.runs(TO_RAYNET) and b.raynet:
         if b.to_raynet is not None:
             ce = compile_expression(b.to_raynet, tables)
-            to_raynet = (lambda c, f: (lambda rec: c(rec, field=f)))(ce, b.raynet)
+            to_raynet = _bound(ce, b.raynet)
             reads_p = _reads(ce.fields)
         elif b.pohoda:
             to_raynet = _copy(b.pohoda)

@@ -19,8 +19,10 @@ final yet is not checked, and costs no request).
 from __future__ import annotations
 
 import re
+# Mapping from collections.abc: isinstance checks against the ABC itself, not the slower typing alias
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from decimal import Decimal
-from typing import Any, Callable, Iterable, Iterator, Mapping
+from typing import Any
 
 from engine.mapping.model import TO_POHODA, TO_RAYNET
 from engine.sync.context import SyncContext

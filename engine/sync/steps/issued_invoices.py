@@ -30,9 +30,11 @@ code, so a mapping that wants stock links binds an item field to POHODA
 
 from __future__ import annotations
 
+# Mapping from collections.abc: isinstance checks against the ABC itself, not the slower typing alias
+from collections.abc import Iterator, Mapping
 from datetime import date, datetime, timedelta
 from decimal import Decimal
-from typing import Any, Iterator, Mapping
+from typing import Any
 
 from engine.mapping.model import TO_POHODA, TO_RAYNET
 from engine.raynet.errors import RaynetUncertainWrite

@@ -32,8 +32,10 @@ Raynet → POHODA:
 from __future__ import annotations
 
 import re
+# Mapping from collections.abc: isinstance checks against the ABC itself, not the slower typing alias
+from collections.abc import Mapping
 from datetime import date, datetime
-from typing import Any, Mapping
+from typing import Any
 
 from engine.mapping.model import TO_RAYNET
 from engine.raynet.errors import QuotaExhausted, RaynetError, RaynetNotFound
