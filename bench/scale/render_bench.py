@@ -16,6 +16,11 @@ received orders and issued invoices in dataPacks of 100 items.
   / ``add_item`` + ``add_item`` to the dataPack + serialising to Windows-1250
   bytes (what ``Pohoda.write`` does, without the file).
 
+"render only" times rpsync's render alone on the documents its transform made
+(``render_document`` + ``render_datapack``; the same bytes, checked) against
+the package's build — the package is given its documents' fields by hand, so
+its build has no transform of its own.
+
 Then every pack of both goes through the same XSD validator
 (``engine.pohoda.xsd.Validator``). Rates are records per second of one core.
 "XSD share" is the part of each side's time (build + XSD) spent validating; the
@@ -93,6 +98,30 @@ def rpsync_step(rn, harness: Harness, agenda: str, n: int):
     step.ctx.lookups = Lookups(step.ctx.raynet, step.ctx.state)
     step.ctx.pohoda = _StockStub()
     return step
+
+
+def rpsync_documents(step, agenda: str, records: list[dict]) -> list[tuple]:
+    """The transform alone: (item id, document, ext id, template arguments) of each record."""
+    out = []
+    for r in records:
+        r = step.prepare_raynet(r)
+        record, kwargs = step.pohoda_document(step.pohoda_values(r), r, None)
+        out.append((render.item_id(agenda, "add", str(r["id"]), record), record, step.pohoda_ext_id_for(r["id"]), kwargs))
+    return out
+
+
+def rpsync_render_only(step, renderer, agenda: str, documents: list[tuple]) -> list[bytes]:
+    """The render alone: POHODA documents (as the transform made them) -> dataPacks of Windows-1250 bytes."""
+    packs, items = [], []
+    for iid, record, ext_id, kwargs in documents:
+        xml = renderer.render_document(step.pohoda_agenda, record, action="add", ext_id=ext_id, **kwargs)
+        items.append(render.PackItem(iid, xml, agenda=agenda))
+        if len(items) == PACK:
+            packs.append(renderer.render_datapack(items, ico="12345678"))
+            items = []
+    if items:
+        packs.append(renderer.render_datapack(items, ico="12345678"))
+    return packs
 
 
 def rpsync_packs(step, renderer, agenda: str, records: list[dict]) -> list[bytes]:
@@ -181,8 +210,8 @@ def main(argv: list[str] | None = None) -> None:
     validator = Validator.for_dir(folder)
     print("| agenda | records | rpsync transform+render rec/s | pohoda build rec/s | ratio | rpsync + XSD rec/s "
           "| pohoda + XSD rec/s | ratio | XSD share rpsync | XSD share pohoda | XSD ms/pack rpsync | XSD ms/pack pohoda "
-          "| XSD errors rpsync | XSD errors pohoda |")
-    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+          "| XSD errors rpsync | XSD errors pohoda | rpsync render only rec/s | ratio render only |")
+    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
     harness = Harness(load_mapping(mappings_dir() / "standard.yaml"))  # once, as a run compiles its mapping once
     with RaynetSandbox(seed=raynet_seed(world, args.records), quota_limit=10 ** 9) as rn:
         for agenda, entity in AGENDAS:
@@ -193,6 +222,10 @@ def main(argv: list[str] | None = None) -> None:
                 validator.validate(pack)
             ours, t_ours = timed(rpsync_packs, step, harness.renderer, agenda, records)
             theirs, t_theirs = timed(package_packs, agenda, records)
+            documents = rpsync_documents(step, agenda, records)  # the transform, untimed: then the render alone
+            alone, t_alone = timed(rpsync_render_only, step, harness.renderer, agenda, documents)
+            if alone != ours:
+                raise SystemExit(f"{agenda}: the render alone wrote other bytes than transform + render")
             errors_ours, v_ours = timed(lambda: [e for p in ours for e in validator.validate(p)])
             errors_theirs, v_theirs = timed(lambda: [e for p in theirs for e in validator.validate(p)])
             n = len(records)
@@ -200,7 +233,8 @@ def main(argv: list[str] | None = None) -> None:
                   f"{n / (t_ours + v_ours):,.0f} | {n / (t_theirs + v_theirs):,.0f} | "
                   f"{(t_theirs + v_theirs) / (t_ours + v_ours):.2f} | {v_ours / (t_ours + v_ours):.0%} | "
                   f"{v_theirs / (t_theirs + v_theirs):.0%} | {1000 * v_ours / len(ours):.1f} | "
-                  f"{1000 * v_theirs / len(theirs):.1f} | {len(errors_ours)} | {len(errors_theirs)} |",
+                  f"{1000 * v_theirs / len(theirs):.1f} | {len(errors_ours)} | {len(errors_theirs)} | "
+                  f"{n / t_alone:,.0f} | {t_theirs / t_alone:.2f} |",
                   flush=True)
             for e in errors_theirs[:2] + errors_ours[:2]:
                 print(f"    {e[:300]}")

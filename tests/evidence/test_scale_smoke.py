@@ -43,4 +43,5 @@ def test_runner_and_render_bench_print_their_tables(capsys, monkeypatch, pohoda_
     out = capsys.readouterr().out
     rows = {line.split("|")[1].strip(): line for line in out.splitlines() if line.startswith("| ") and "records" not in line}
     assert set(rows) == {"address_book", "received_orders", "issued_invoices"}, out
-    assert all(row.split("|")[-3].strip() == "0" for row in rows.values()), out  # rpsync's packs are valid
+    assert all(row.split("|")[-5].strip() == "0" for row in rows.values()), out  # rpsync's packs are valid
+    assert all(float(row.split("|")[-3].replace(",", "")) > 0 for row in rows.values()), out  # render-only rate
