@@ -40,6 +40,7 @@ from engine.sync.compile import CompiledAgenda, TransformError
 from engine.sync.context import SyncContext
 from engine.sync.crashpoints import crashpoint
 from engine.sync.merge import Binding, Decision, decide, make_shadow, patched, shadow_paths
+from engine.sync.ondisk import IdMap
 from engine.sync.paths import get_path, set_path
 from engine.sync.pohoda_gateway import Write, ext_ids, pohoda_id, pohoda_number
 from engine.sync.report import AgendaCounts, ConflictItem, QuarantineItem
@@ -80,7 +81,8 @@ class RaynetRead:
     id -> (last change, ``_version``)."""
 
     start: datetime | None
-    changed: dict[int, tuple[datetime | None, Any]]
+    #: an ``IdMap`` (on disk: a first run reads every record) or any mapping with ``items()``
+    changed: Mapping[int, tuple[datetime | None, Any]]
     #: Raynet's clock when the read began (every change before it is in ``changed``), if known
     began: datetime | None = None
 
@@ -280,7 +282,7 @@ class Step:
         """Stream the entity list and, once it was read to the end, leave in ``ctx.scratch`` which records
         changed since ``start`` (None: the whole list), so a later step of this run that needs the same
         list (sub-records: delivery addresses of changed clients) spends no second request on it."""
-        seen: dict[int, tuple[datetime | None, Any]] = {}
+        seen = IdMap()  # on disk: a first run reads every record of the entity
         for record in records:
             seen[self.raynet_id_of(record)] = (last_modified_at(record), record.get("_version"))
             yield record

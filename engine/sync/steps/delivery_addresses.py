@@ -42,6 +42,7 @@ from engine.raynet.entities import last_modified_at
 from engine.raynet.errors import RaynetNotFound, RaynetUncertainWrite
 from engine.state.model import Link
 from engine.sync.merge import make_shadow, shadow_paths
+from engine.sync.ondisk import IdMap, IdSet
 from engine.sync.paths import get_path
 from engine.sync.raynet_records import body_from_values
 from engine.sync.snapshot import norm_text, same
@@ -74,10 +75,11 @@ class DeliveryAddressesStep(SubRecords, Step):
         self.name_path = "address.name" if self.mechanism == COMPANY_ADDRESSES else "lastName"
         self.ships = ShipWriter(self, links_agenda=self.agenda, raynet_entity="companyAddress", kind="address",
                                 paths_r=self.paths_r, paths_p=self.paths_p)
-        # clients whose detail this run read: id -> their memo (version, last change), not the detail itself
-        # (a first run reads every client's detail; keeping them all made memory grow with the clients)
-        self._seen: dict[int, tuple] = {}  # (version, last change ISO): a tuple, not a dict, per client
-        self._written: set[int] = set()        # clients this run wrote addresses to
+        # clients whose detail this run read: id -> their memo (version, last change ISO), not the detail
+        # itself (a first run reads every client's detail; keeping them all made memory grow with the
+        # clients), on disk for the same reason
+        self._seen = IdMap()
+        self._written = IdSet()        # clients this run wrote addresses to
         self.init_sub_records()
 
     def extra_shadow_paths(self, side: str) -> frozenset[str]:
@@ -120,7 +122,7 @@ class DeliveryAddressesStep(SubRecords, Step):
     def read_pohoda(self, since) -> Iterator[dict]:
         start = since - POHODA_OVERLAP if since is not None else None
         waiting = self.waiting[POHODA]
-        seen: set[int] = set()
+        seen = IdSet()
         for record in self.ctx.pohoda.changed_since(PARENT_AGENDA, start, select=self.pohoda_select()):
             adb = get_path(record, "addressbookHeader.id")
             if get_path(record, "addressbookHeader.refAddress") or adb is None or not self._ships(record):
@@ -154,24 +156,31 @@ class DeliveryAddressesStep(SubRecords, Step):
         api = self.ctx.raynet.companies
         start = since - RAYNET_OVERLAP if since is not None else None
         changed = shared_read(self.ctx, "company", start)
-        if changed is None:  # the address-book step did not read the client list this run
+        own_read = changed is None
+        if own_read:  # the address-book step did not read the client list this run
             self.ctx.raynet.client.mark_time()
-            changed = {int(c["id"]): (last_modified_at(c), c.get("_version"))
-                       for c in (api.list() if start is None else api.changed_since(start))}
-            self.raynet_read_began = self.ctx.raynet.client.first_answer_at
+            changed = ((int(c["id"]), (last_modified_at(c), c.get("_version")))
+                       for c in (api.list() if start is None else api.changed_since(start)))
         else:  # the address-book step's read covers every change up to when it began
             self.raynet_read_began = getattr(self.ctx.scratch.get("raynet_read:company"), "began", None)
-        self.raynet_newest = max((t for t, _ in changed.values() if t is not None), default=None)
+        newest = None
         waiting = self.waiting[RAYNET]
-        wanted = set()
-        for cid, (moment, version) in changed.items():
+        wanted = IdSet()  # streamed, on disk: a first run wants every client
+        for cid, (moment, version) in changed:
+            if moment is not None and (newest is None or moment > newest):
+                newest = moment
             if self.parents.of_company(cid) is None:
                 waiting.add(cid)  # its addresses are read once the address book links it
             elif not self._seen_as(cid, moment, version):
                 wanted.add(cid)
         wanted.update(cid for cid, _ in waiting.linked(lambda c: self.parents.of_company(c) is not None))
+        if own_read:
+            self.raynet_read_began = self.ctx.raynet.client.first_answer_at
+        self.raynet_newest = newest
         wanted.update(c for c in self._written_by_address_book() if self.parents.of_company(c) is not None)
-        for cid in sorted(c for c in wanted if c > 0):
+        for cid in wanted:  # ascending, as sorted() was
+            if cid <= 0:
+                continue
             try:
                 detail = api.get(cid)
             except RaynetNotFound:
@@ -193,20 +202,20 @@ class DeliveryAddressesStep(SubRecords, Step):
         return (memo is not None and version is not None and memo.get("version") == version
                 and memo.get("changed") == (moment.isoformat() if moment else None))
 
-    def _written_by_address_book(self) -> set[int]:
+    def _written_by_address_book(self) -> Iterator[int]:
         from engine.state.model import IntentStatus
 
         # only the ids, streamed: a first run journals an intent per client (loading them all as objects made
         # this step's memory grow with the clients)
-        return {int(r) for r in self.ctx.state.intent_results(self.ctx.run_id, agenda=PARENT_AGENDA, target=RAYNET,
+        return (int(r) for r in self.ctx.state.intent_results(self.ctx.run_id, agenda=PARENT_AGENDA, target=RAYNET,
                                                                status=IntentStatus.DONE)
-                if r.lstrip("-").isdigit()}
+                if r.lstrip("-").isdigit())
 
     def _remember_clients(self) -> None:
         state, api = self.ctx.state, self.ctx.raynet.companies
         if self.ctx.allowed is not None:
             return  # applying a saved plan may leave writes for the next run: read those clients again then
-        for cid in sorted(self._written):
+        for cid in self._written:  # ascending
             if self.ctx.dry_run:
                 self._seen.pop(cid, None)
                 continue

@@ -24,7 +24,7 @@ import json
 import re
 from dataclasses import dataclass, replace
 from datetime import datetime
-from typing import TYPE_CHECKING, Any, Callable, Iterable, Mapping
+from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator, Mapping
 
 from engine.pohoda import lists, render
 from engine.state.model import IntentStatus, Link
@@ -226,16 +226,18 @@ class Waiting:
 # ------------------------------------------------------------------ shared reads
 
 
-def shared_read(ctx, entity: str, start: datetime | None) -> dict[int, tuple[datetime | None, Any]] | None:
-    """The records (id -> (last change, ``_version``)) of ``entity`` an earlier step of this run read in
-    full since a moment at or before ``start`` (None: the whole list) — None when no such read covers it."""
+def shared_read(ctx, entity: str, start: datetime | None) -> Iterator[tuple[int, tuple[datetime | None, Any]]] | None:
+    """The records (id, (last change, ``_version``)) of ``entity`` an earlier step of this run read in
+    full since a moment at or before ``start`` (None: the whole list), streamed in id order — None when
+    no such read covers it."""
     read = ctx.scratch.get(f"raynet_read:{entity}")
     if read is None:
         return None
+    pairs = ((rid, tuple(v)) for rid, v in read.changed.items())
     if read.start is None:
-        return dict(read.changed)
+        return pairs
     if start is not None and read.start <= start:
-        return {rid: v for rid, v in read.changed.items() if v[0] is None or v[0] >= start}
+        return ((rid, v) for rid, v in pairs if v[0] is None or v[0] >= start)
     return None
 
 
