@@ -90,6 +90,8 @@ class IdMap(_OnDisk):
         self.db.execute("INSERT OR REPLACE INTO items VALUES (?, ?)", (int(record_id), to_json(value)))
 
     def get(self, record_id: Any, default: Any = None) -> Any:
+        if record_id is None:
+            return default
         row = self.db.execute("SELECT value FROM items WHERE id=?", (int(record_id),)).fetchone()
         return from_json(row[0]) if row else default
 
