@@ -19,7 +19,7 @@ from typing import Any, Iterable, Iterator
 from engine.sync.snapshot import from_json, to_json
 
 #: SQLite page cache per collection (KiB): the rest stays in the temporary file
-CACHE_KIB = 256
+CACHE_KIB = 64
 #: rows per query while iterating
 PAGE = 1000
 
