@@ -12,8 +12,9 @@ run report to OUT.json. The counting wraps two methods of this process's client
 objects; nothing else changes.
 
 With ``RPSYNC_BENCH_MEMORY=N`` OUT.memory.txt gets, per agenda and phase of its step (the
-step's progress messages: reading Raynet, reading POHODA …), the RSS at the phase's start and
-its highest (a watcher thread samples it every 50 ms). N > 0 also traces the run with
+step's progress messages: reading Raynet, reading POHODA …, and "pairing and writing" from the
+end of its reading, marked by wrapping ``Stage.seal``), the RSS at the phase's start and its
+highest (a watcher thread samples it every 50 ms). N > 0 also traces the run with
 ``tracemalloc`` keeping N frames per allocation (slower, and its bookkeeping adds to the RSS):
 the Python heap per phase, and per agenda the top allocations by line at its heap high (a
 snapshot at each new high, 1 MB steps), dumped to OUT-AGENDA.snap
