@@ -288,9 +288,16 @@ class RaynetClient:
             except QuotaExhausted as stop:
                 stop.resume_offset = offset
                 raise
-            yield from page.records
-            offset += len(page.records)
-            if not page.records or offset >= page.total or len(page.records) < page_size:
+            records, total = page.records, page.total
+            page = None
+            offset += len(records)
+            done = not records or offset >= total or len(records) < page_size
+            # each record is let go as it is handed on, and the page is gone before the next one is asked
+            # for: one page (not two) in memory at a time
+            records.reverse()
+            while records:
+                yield records.pop()
+            if done:
                 return
 
     def get(self, entity: str, record_id: int) -> dict:
@@ -404,12 +411,19 @@ class RaynetClient:
             )
         self.budget.acquire()
         response: httpx.Response | None = None
+        raw = b""
         failure: Exception | None = None
         try:
             with self._slots:
-                response = self._http.request(
-                    method, self.base_url + path, params=query, content=content, headers=headers
-                )
+                response = self._http.send(self._http.build_request(
+                    method, self.base_url + path, params=query, content=content, headers=headers), stream=True)
+                try:
+                    # the body is read here, not by httpx into ``response.content``: an httpx response is in a
+                    # reference cycle (its stream refers back to it), so it is freed only by the cyclic garbage
+                    # collector, and every list page's body (~1 MB) stayed in memory until a full collection
+                    raw = b"".join(response.iter_bytes())
+                finally:
+                    response.close()
         except (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout, httpx.TimeoutException,
                 httpx.NetworkError, httpx.RemoteProtocolError) as exc:
             failure = exc
@@ -433,7 +447,7 @@ class RaynetClient:
             self.first_answer_at = _server_date(response)
         if response.status_code == 404 and method == "DELETE" and attempt > 0:
             return None  # an earlier attempt whose answer was lost did delete it
-        return self._handle(response, method, path, idempotent, landed)
+        return self._handle(response, raw, method, path, idempotent, landed)
 
     def _ambiguous(self, error: RaynetError, idempotent: bool, landed: Callable[[], int | None] | None):
         """The request may have been processed: retry only if that is harmless."""
@@ -455,9 +469,10 @@ class RaynetClient:
         self.first_answer_at = None
         self._marked = True
 
-    def _handle(self, response: httpx.Response, method: str, path: str, idempotent: bool, landed) -> Any:
+    def _handle(self, response: httpx.Response, raw: bytes, method: str, path: str, idempotent: bool,
+                landed) -> Any:
         status = response.status_code
-        body, parse_error = _parse(response)
+        body, parse_error = _parse(raw)
         message, translated, kind = _error_fields(body)
         common = dict(status=status, method=method, path=path, raynet_message=message, translated_message=translated)
         if 200 <= status < 300:
@@ -580,8 +595,7 @@ def _check_success(body: dict, method: str, path: str) -> None:
         )
 
 
-def _parse(response: httpx.Response) -> tuple[Any, bool]:
-    raw = response.content
+def _parse(raw: bytes) -> tuple[Any, bool]:
     if not raw.strip():
         return None, False
     try:

@@ -76,6 +76,35 @@ def test_paging_reads_every_record_once_across_several_pages(rn):
     assert [q.split("offset=")[1].split("&")[0] for q in queries] == ["0", "1000", "2000"]
 
 
+def test_a_list_read_holds_one_page_at_a_time_and_no_answer_body(rn, monkeypatch):
+    """Issue 7 (memory flat): when the next page is asked for, the previous one holds no record any more,
+    and no httpx response keeps its body (a response sits in a reference cycle: only a full garbage
+    collection frees it, so kept bodies of ~1 MB list pages piled up)."""
+    import gc
+
+    _seed_companies(rn, 25)
+    with rn.client() as client:
+        pages: list[list] = []
+        list_page = client.list_page
+
+        def watched(*args, **kwargs):
+            assert all(not records for records in pages), "a previous page still holds records"
+            page = list_page(*args, **kwargs)
+            pages.append(page.records)
+            return page
+
+        monkeypatch.setattr(client, "list_page", watched)
+        gc.collect()
+        gc.disable()
+        try:
+            names = [r["name"] for r in client.iter_list("company", page_size=10)]
+            kept = [o for o in gc.get_objects() if isinstance(o, httpx.Response) and hasattr(o, "_content")]
+        finally:
+            gc.enable()
+    assert names == [f"Firma {i:05d}" for i in range(25)] and len(pages) == 3
+    assert kept == []
+
+
 def test_small_pages_stop_at_total_count(rn):
     _seed_companies(rn, 15)
     with rn.client() as client:

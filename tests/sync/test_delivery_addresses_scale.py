@@ -20,7 +20,7 @@ def test_clients_read_for_their_addresses_are_kept_as_memos_not_whole_details_R_
 
     def capture(self):
         remember(self)  # new clients the step wrote addresses to are read here, at the end of the run
-        held.extend(self._seen.values())
+        held.extend(memo for _, memo in self._seen.items())
 
     monkeypatch.setattr(DeliveryAddressesStep, "_remember_clients", capture)
     first = w.run()
@@ -28,7 +28,8 @@ def test_clients_read_for_their_addresses_are_kept_as_memos_not_whole_details_R_
     assert len(held) == 3
     # (version, last change) of each client, what the next run compares with the client list — not the
     # client's detail with all its addresses, which a first run over 100 000 clients would hold at once
-    assert all(isinstance(memo, tuple) and len(memo) == 2 for memo in held)
+    # (kept on disk, engine.sync.ondisk: they come back as [version, last change])
+    assert all(len(memo) == 2 and isinstance(memo[0], int) and isinstance(memo[1], str) for memo in held)
     state = open_state(w.state_path)  # saved as {"version", "changed"}, what the next run reads back
     try:
         saved = [state.get_shadow("delivery_addresses", DeliveryAddressesStep.CLIENT, str(link.raynet_id))

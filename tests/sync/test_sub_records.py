@@ -38,9 +38,9 @@ def test_a_shared_read_is_used_only_when_it_covers_the_window():
     old, new = now - timedelta(hours=2), now - timedelta(minutes=5)
     ctx = SimpleNamespace(scratch={"raynet_read:company": RaynetRead(now - timedelta(hours=1),
                                                                       {1: (old, 3), 2: (new, 9)})})
-    assert shared_read(ctx, "company", now - timedelta(minutes=30)) == {2: (new, 9)}
+    assert dict(shared_read(ctx, "company", now - timedelta(minutes=30))) == {2: (new, 9)}
     assert shared_read(ctx, "company", now - timedelta(hours=3)) is None   # this step is further behind
     assert shared_read(ctx, "company", None) is None                       # a first run needs the whole list
     assert shared_read(ctx, "person", now) is None
     ctx.scratch["raynet_read:company"] = RaynetRead(None, {1: (old, 3)})
-    assert shared_read(ctx, "company", None) == {1: (old, 3)}
+    assert dict(shared_read(ctx, "company", None)) == {1: (old, 3)}

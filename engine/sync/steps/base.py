@@ -40,6 +40,7 @@ from engine.sync.compile import CompiledAgenda, TransformError
 from engine.sync.context import SyncContext
 from engine.sync.crashpoints import crashpoint
 from engine.sync.merge import Binding, Decision, decide, make_shadow, patched, shadow_paths
+from engine.sync.ondisk import IdMap
 from engine.sync.paths import get_path, set_path
 from engine.sync.pohoda_gateway import ListQuery, Write, ext_ids, pohoda_id, pohoda_number
 from engine.sync.report import AgendaCounts, ConflictItem, QuarantineItem
@@ -77,14 +78,13 @@ class Reject(RpsyncError):
 @dataclass(frozen=True)
 class RaynetRead:
     """One complete read of a Raynet entity list this run: records changed since ``start`` (None: all),
-    id -> (last change, ``_version``)."""
+    id -> (last change, ``_version``, never updated since created — ``entities.never_updated``)."""
 
     start: datetime | None
-    changed: dict[int, tuple[datetime | None, Any]]
+    #: an ``IdMap`` (on disk: a first run reads every record) or any mapping with ``items()``
+    changed: Mapping[int, tuple[datetime | None, Any, bool]]
     #: Raynet's clock when the read began (every change before it is in ``changed``), if known
     began: datetime | None = None
-    #: the ids in ``changed`` of records never updated since they were created (``entities.never_updated``)
-    untouched: frozenset[int] = frozenset()
 
 
 @dataclass
@@ -295,15 +295,11 @@ class Step:
         """Stream the entity list and, once it was read to the end, leave in ``ctx.scratch`` which records
         changed since ``start`` (None: the whole list), so a later step of this run that needs the same
         list (sub-records: delivery addresses of changed clients) spends no second request on it."""
-        seen: dict[int, tuple[datetime | None, Any]] = {}
-        untouched: set[int] = set()
+        seen = IdMap()  # on disk: a first run reads every record of the entity
         for record in records:
-            rid = self.raynet_id_of(record)
-            seen[rid] = (last_modified_at(record), record.get("_version"))
-            if never_updated(record):
-                untouched.add(rid)
+            seen[self.raynet_id_of(record)] = (last_modified_at(record), record.get("_version"), never_updated(record))
             yield record
-        self.ctx.scratch[f"raynet_read:{self.raynet_entity}"] = RaynetRead(start, seen, untouched=frozenset(untouched))
+        self.ctx.scratch[f"raynet_read:{self.raynet_entity}"] = RaynetRead(start, seen)
 
     def read_pohoda(self, since: datetime | None) -> Iterator[dict]:
         since = since - POHODA_OVERLAP if since is not None else None

@@ -36,6 +36,7 @@ from typing import Any, Iterator, Mapping
 from engine.raynet.errors import RaynetNotFound
 from engine.state.model import Link
 from engine.sync.merge import decide, make_shadow, shadow_paths
+from engine.sync.ondisk import IdSet
 from engine.sync.paths import get_path, set_path
 from engine.sync.raynet_records import body_from_values
 from engine.sync.snapshot import norm_text
@@ -122,7 +123,7 @@ class ContactPersonsStep(SubRecords, Step):
         return link is not None and link.raynet_entity == "person"
 
     def read_raynet(self, since) -> Iterator[dict]:
-        seen: set[int] = set()
+        seen = IdSet()  # on disk: a first run reads every contact person
         for person in super().read_raynet(since):
             seen.add(int(person["id"]))
             if (record := self._annotate(RAYNET, person)) is not None:
@@ -132,7 +133,7 @@ class ContactPersonsStep(SubRecords, Step):
                 yield record
 
     def read_pohoda(self, since) -> Iterator[dict]:
-        seen: set[int] = set()
+        seen = IdSet()  # on disk: a first run reads every contact person
         for contact in super().read_pohoda(since):
             seen.add(int(get_path(contact, "addressbookHeader.id") or 0))
             if (record := self._annotate(POHODA, contact)) is not None:

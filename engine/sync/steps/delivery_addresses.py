@@ -43,6 +43,7 @@ from engine.raynet.entities import last_modified_at, never_updated
 from engine.raynet.errors import RaynetNotFound, RaynetUncertainWrite
 from engine.state.model import Link
 from engine.sync.merge import make_shadow, shadow_paths
+from engine.sync.ondisk import IdMap, IdSet
 from engine.sync.paths import get_path
 from engine.sync.raynet_records import body_from_values
 from engine.sync.snapshot import norm_text, same
@@ -75,11 +76,12 @@ class DeliveryAddressesStep(SubRecords, Step):
         self.name_path = "address.name" if self.mechanism == COMPANY_ADDRESSES else "lastName"
         self.ships = ShipWriter(self, links_agenda=self.agenda, raynet_entity="companyAddress", kind="address",
                                 paths_r=self.paths_r, paths_p=self.paths_p)
-        # clients whose detail this run read: id -> their memo (version, last change), not the detail itself
-        # (a first run reads every client's detail; keeping them all made memory grow with the clients)
-        self._seen: dict[int, tuple] = {}  # (version, last change ISO): a tuple, not a dict, per client
-        self._written: set[int] = set()        # clients this run wrote addresses to
-        self._fresh: set[int] = set()          # clients the address-book step created this run, not read
+        # clients whose detail this run read: id -> their memo (version, last change ISO), not the detail
+        # itself (a first run reads every client's detail; keeping them all made memory grow with the
+        # clients), on disk for the same reason
+        self._seen = IdMap()
+        self._written = IdSet()        # clients this run wrote addresses to
+        self._fresh = IdSet()          # clients the address-book step created this run, not read
         self.init_sub_records()
 
     def extra_shadow_paths(self, side: str) -> frozenset[str]:
@@ -122,7 +124,7 @@ class DeliveryAddressesStep(SubRecords, Step):
     def read_pohoda(self, since) -> Iterator[dict]:
         start = since - POHODA_OVERLAP if since is not None else None
         waiting = self.waiting[POHODA]
-        seen: set[int] = set()
+        seen = IdSet()
         for record in self.ctx.pohoda.changed_since(PARENT_AGENDA, start, select=self.pohoda_select()):
             adb = get_path(record, "addressbookHeader.id")
             if get_path(record, "addressbookHeader.refAddress") or adb is None or not self._ships(record):
@@ -156,35 +158,44 @@ class DeliveryAddressesStep(SubRecords, Step):
         api = self.ctx.raynet.companies
         start = since - RAYNET_OVERLAP if since is not None else None
         changed = shared_read(self.ctx, "company", start)
-        if changed is None:  # the address-book step did not read the client list this run
+        own_read = changed is None
+        if own_read:  # the address-book step did not read the client list this run
             self.ctx.raynet.client.mark_time()
-            changed, untouched = {}, set()
-            for c in (api.list() if start is None else api.changed_since(start)):
-                changed[int(c["id"])] = (last_modified_at(c), c.get("_version"))
-                if never_updated(c):
-                    untouched.add(int(c["id"]))
-            self.raynet_read_began = self.ctx.raynet.client.first_answer_at
+            changed = ((int(c["id"]), (last_modified_at(c), c.get("_version"), never_updated(c)))
+                       for c in (api.list() if start is None else api.changed_since(start)))
         else:  # the address-book step's read covers every change up to when it began
-            read = self.ctx.scratch.get("raynet_read:company")
-            self.raynet_read_began, untouched = getattr(read, "began", None), getattr(read, "untouched", frozenset())
-        self.raynet_newest = max((t for t, _ in changed.values() if t is not None), default=None)
+            self.raynet_read_began = getattr(self.ctx.scratch.get("raynet_read:company"), "began", None)
         linked = lambda c: self.parents.of_company(c) is not None  # noqa: E731
-        created, updated = self._written_by_address_book("create"), self._written_by_address_book("update")
+        updated = IdSet(self._written_by_address_book("update"))
         # Clients the address-book step created this run hold only what it created: the primary address (a
         # new client's body has that one address, ``company_create_body``), no other address to read — unless
         # the client list shows one of them changed since (a list read after the creates).
-        self._fresh = {c for c in created - updated if c > 0 and linked(c) and (c not in changed or c in untouched)}
+        self._fresh = IdSet(c for c in self._written_by_address_book("create")
+                            if c > 0 and c not in updated and linked(c))
+        newest = None
         waiting = self.waiting[RAYNET]
-        wanted = set()
-        for cid, (moment, version) in changed.items():
+        wanted = IdSet()  # streamed, on disk: a first run wants every client
+        for cid, (moment, version, untouched) in changed:
+            if moment is not None and (newest is None or moment > newest):
+                newest = moment
             if not linked(cid):
                 waiting.add(cid)  # its addresses are read once the address book links it
-            elif cid not in self._fresh and not self._seen_as(cid, moment, version, cid in untouched):
+            elif cid in self._fresh:
+                if not untouched:  # changed since it was created: read below with the run's other writes
+                    self._fresh.discard(cid)
+            elif not self._seen_as(cid, moment, version, untouched):
                 wanted.add(cid)
         wanted.update(cid for cid, _ in waiting.linked(linked))
-        wanted.update(c for c in created | updated if c not in self._fresh and linked(c))
-        self._fresh -= wanted
-        for cid in sorted(c for c in wanted if c > 0):
+        if own_read:
+            self.raynet_read_began = self.ctx.raynet.client.first_answer_at
+        self.raynet_newest = newest
+        for op in ("create", "update"):
+            wanted.update(c for c in self._written_by_address_book(op) if c not in self._fresh and linked(c))
+        for cid in wanted:
+            self._fresh.discard(cid)
+        for cid in wanted:  # ascending, as sorted() was
+            if cid <= 0:
+                continue
             try:
                 detail = api.get(cid)
             except RaynetNotFound:
@@ -215,20 +226,20 @@ class DeliveryAddressesStep(SubRecords, Step):
         return (memo is not None and version is not None and memo.get("version") == version
                 and memo.get("changed") == (moment.isoformat() if moment else None))
 
-    def _written_by_address_book(self, op: str) -> set[int]:
+    def _written_by_address_book(self, op: str) -> Iterator[int]:
         from engine.state.model import IntentStatus
 
         # only the ids, streamed: a first run journals an intent per client (loading them all as objects made
         # this step's memory grow with the clients)
-        return {int(r) for r in self.ctx.state.intent_results(self.ctx.run_id, agenda=PARENT_AGENDA, target=RAYNET,
+        return (int(r) for r in self.ctx.state.intent_results(self.ctx.run_id, agenda=PARENT_AGENDA, target=RAYNET,
                                                                status=IntentStatus.DONE, op=op)
-                if r.lstrip("-").isdigit()}
+                if r.lstrip("-").isdigit())
 
     def _remember_clients(self) -> None:
         state, api = self.ctx.state, self.ctx.raynet.companies
         if self.ctx.allowed is not None:
             return  # applying a saved plan may leave writes for the next run: read those clients again then
-        for cid in sorted(self._written):
+        for cid in self._written:  # ascending
             if self.ctx.dry_run:
                 self._seen.pop(cid, None)
                 continue
@@ -242,8 +253,8 @@ class DeliveryAddressesStep(SubRecords, Step):
                 self._seen.pop(cid, None)  # something else changed meanwhile: read it on the next run
         for cid, (version, changed) in self._seen.items():
             state.set_shadow(self.agenda, self.CLIENT, str(cid), {"version": version, "changed": changed})
-        for cid in sorted(self._fresh - self._written - set(self._seen)):
-            if not self.ctx.dry_run:
+        for cid in self._fresh:  # ascending
+            if not self.ctx.dry_run and cid not in self._written and cid not in self._seen:
                 state.set_shadow(self.agenda, self.CLIENT, str(cid), {"created": True})
 
     @staticmethod

@@ -41,6 +41,7 @@ from engine.raynet.errors import RaynetUncertainWrite
 from engine.state.model import Link
 from engine.sync.crashpoints import crashpoint
 from engine.sync.merge import Binding, shadow_paths
+from engine.sync.ondisk import scratch_ids
 from engine.sync.paths import get_path, set_path
 from engine.sync.pohoda_gateway import ListQuery, pohoda_id, pohoda_number
 from engine.sync.raynet_records import body_from_values
@@ -52,7 +53,7 @@ from engine.sync.steps.invoicing import (
     raynet_create_paths,
 )
 
-#: the run's scratch key listing POHODA invoices linked to Raynet this run (their payments follow)
+#: the run's scratch key listing POHODA invoices linked to Raynet this run (their payments follow; an ``IdSet``)
 LINKED_THIS_RUN = "issued_invoices:linked"
 #: Raynet ids of the invoices this run created in Raynet (the payments step knows they hold no payment yet)
 CREATED_IN_RAYNET_THIS_RUN = "issued_invoices:created_in_raynet"
@@ -299,8 +300,8 @@ class IssuedInvoicesStep(Step):
             api.update(raynet_id, body)
 
     def after_raynet_create(self, link: Link, values: dict[str, Any], p: dict) -> None:
-        self.ctx.scratch.setdefault(LINKED_THIS_RUN, set()).add(link.pohoda_id)
-        self.ctx.scratch.setdefault(CREATED_IN_RAYNET_THIS_RUN, set()).add(link.raynet_id)
+        scratch_ids(self.ctx.scratch, LINKED_THIS_RUN).add(link.pohoda_id)
+        scratch_ids(self.ctx.scratch, CREATED_IN_RAYNET_THIS_RUN).add(link.raynet_id)
 
     def reconcile_create(self, intent) -> int | None:
         if intent.target == RAYNET:
@@ -314,7 +315,7 @@ class IssuedInvoicesStep(Step):
                     found = rid
             if found is not None and intent.source_id:
                 # linked now: its payments go in this run (they waited for it, and the cursor moved past them)
-                self.ctx.scratch.setdefault(LINKED_THIS_RUN, set()).add(int(intent.source_id))
+                scratch_ids(self.ctx.scratch, LINKED_THIS_RUN).add(int(intent.source_id))
             return found
         record = self.ctx.pohoda.first_of([ListQuery(self.pohoda_agenda, {"ext_id": intent.ext_id},
                                                      {"invoice_type": kind}) for kind in self._pohoda_kinds()])

@@ -29,6 +29,7 @@ from engine.raynet.errors import QuotaExhausted, RaynetError, RaynetUncertainWri
 from engine.state.model import IntentStatus, Link
 from engine.sync.compile import TransformError
 from engine.sync.crashpoints import crashpoint
+from engine.sync.ondisk import IdSet
 from engine.sync.paths import get_path
 from engine.sync.pohoda_gateway import ListQuery, pohoda_number
 from engine.sync.snapshot import same
@@ -78,16 +79,18 @@ class PaymentsStep(Step):
         ctx.progress(self.agenda, "reading POHODA")
         # streamed: each invoice is handled as it is read (a first run reads every invoice; holding them
         # all made memory grow with the accounting unit), only the ids read are kept
-        read: set[int] = set()
+        read = IdSet()  # on disk: a first run reads every invoice
         for record in self._read(cursor):
             pid = int(get_path(record, "invoiceHeader.id"))
             read.add(pid)
             self._invoice(pid, record)
         # invoices linked to Raynet this run, and invoices of quarantined payments: their payments go now
-        waiting = set(ctx.scratch.get(LINKED_THIS_RUN, ()))
-        waiting |= {int(q.record_id.split("/")[0]) for q in ctx.state.quarantined(self.agenda)
-                    if "/" in q.record_id}
-        for pid in sorted(waiting - read):
+        waiting = IdSet(ctx.scratch.get(LINKED_THIS_RUN, ()))
+        waiting.update(int(q.record_id.split("/")[0]) for q in ctx.state.quarantined(self.agenda)
+                       if "/" in q.record_id)
+        for pid in waiting:  # ascending
+            if pid in read:
+                continue
             record = self._refetch(pid)
             if record is not None:
                 self._invoice(pid, record)

@@ -44,6 +44,7 @@ from engine.sync.compile import TransformError
 from engine.sync.crashpoints import crashpoint
 from engine.sync.lookups import LookupError_
 from engine.sync.merge import Binding, shadow_paths
+from engine.sync.ondisk import IdMap
 from engine.sync.paths import get_path
 from engine.sync.pohoda_gateway import pohoda_id, pohoda_number
 from engine.sync.raynet_records import body_from_values
@@ -117,10 +118,11 @@ class ReceivedOrdersStep(DocumentStep):
         self.bindings = self.bindings + tuple(derived)
         self.paths_r = shadow_paths(self.bindings, RAYNET) | self.extra_shadow_paths(RAYNET)
         self.paths_p = shadow_paths(self.bindings, POHODA) | self.extra_shadow_paths(POHODA)
-        #: parent_key (the paired contract) of links this step saves, by (side, id)
-        self._parents: dict[tuple[str, int], str] = {}
-        #: contracts claimed by an order during this run: contract POHODA id -> (side, order id)
-        self._claimed: dict[int, tuple[str, int]] = {}
+        #: parent_key (the paired contract) of links this step saves, by side and id (on disk, as the next:
+        #: a first run claims a contract for every order)
+        self._parents = {RAYNET: IdMap(), POHODA: IdMap()}
+        #: contracts claimed by an order during this run: contract POHODA id -> [side, order id]
+        self._claimed = IdMap()
 
     def explain_extra(self) -> list[str]:
         lines = []
@@ -174,7 +176,7 @@ class ReceivedOrdersStep(DocumentStep):
 
     # ============================================================ links
     def save_link(self, raynet_id, pid, pohoda_record=None, link=None, **extra) -> Link:
-        parent = self._parents.get((RAYNET, raynet_id)) or self._parents.get((POHODA, pid))
+        parent = self._parents[RAYNET].get(raynet_id) or self._parents[POHODA].get(pid)
         if parent and "parent_key" not in extra:
             extra["parent_key"] = parent
         return super().save_link(raynet_id, pid, pohoda_record, link, **extra)
@@ -182,7 +184,7 @@ class ReceivedOrdersStep(DocumentStep):
     def _owner_of(self, contract_pid: int, *, side: str, order_id: int) -> Link | str | None:
         """Another order the contract already belongs to (R-R4, R-Z1), else None."""
         claimed = self._claimed.get(int(contract_pid))
-        if claimed is not None and claimed != (side, order_id):
+        if claimed is not None and tuple(claimed) != (side, order_id):
             return f"{'Raynet' if claimed[0] == RAYNET else 'POHODA'} order {claimed[1]}"
         key = f"contracts:{contract_pid}"
         for link in self.ctx.state.links_with_parent(self.agenda, key):  # by index: not every order's link
@@ -192,7 +194,7 @@ class ReceivedOrdersStep(DocumentStep):
 
     def _claim(self, contract_pid: int, side: str, order_id: int) -> None:
         self._claimed[int(contract_pid)] = (side, order_id)
-        self._parents[(side, order_id)] = f"contracts:{contract_pid}"
+        self._parents[side][order_id] = f"contracts:{contract_pid}"
 
     # ====================================================== POHODA → Raynet
     def check_record(self, side: str, record: dict) -> None:

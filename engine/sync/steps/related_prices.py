@@ -32,6 +32,7 @@ from engine.raynet.errors import QuotaExhausted, RaynetError
 from engine.state.model import IntentStatus, Link
 from engine.sync.compile import TransformError
 from engine.sync.crashpoints import crashpoint
+from engine.sync.ondisk import IdSet
 from engine.sync.paths import get_path, set_path
 from engine.sync.snapshot import fingerprint, norm_text
 from engine.sync.stage import Stage
@@ -101,10 +102,10 @@ class RelatedPricesStep(Step):
             for record in self._read_stock(self._cursor(POHODA)):
                 stage.put(POHODA, self.pohoda_id_of(record), record)
             # stock items the stock step linked to a product this run, and related prices in quarantine
-            again = set(ctx.scratch.get(LINKED_THIS_RUN, ()))
-            again |= {int(q.record_id) for q in ctx.state.quarantined(self.agenda)
-                      if q.side == POHODA and q.record_id.isdigit()}
-            for pid in sorted(again):
+            again = IdSet(ctx.scratch.get(LINKED_THIS_RUN, ()))  # on disk: a first run links every item
+            again.update(int(q.record_id) for q in ctx.state.quarantined(self.agenda)
+                         if q.side == POHODA and q.record_id.isdigit())
+            for pid in again:  # ascending
                 if not stage.has(POHODA, pid):
                     record = ctx.pohoda.get(STOCK, pid)
                     if record is not None:

@@ -25,6 +25,7 @@ from engine.mapping.fields import custom_field_label
 from engine.mapping.model import TO_RAYNET, StoreQuantity
 from engine.state.model import Link
 from engine.sync.merge import Binding, shadow_paths
+from engine.sync.ondisk import scratch_ids
 from engine.sync.paths import get_path
 from engine.sync.raynet_records import body_from_values
 from engine.sync.pohoda_gateway import ListQuery
@@ -317,7 +318,7 @@ class StockStep(ToRaynetStep):
     def save_link(self, raynet_id, pid, pohoda_record=None, link=None, **extra) -> Link:
         saved = super().save_link(raynet_id, pid, pohoda_record, link, **extra)
         if saved.raynet_id is not None and saved.pohoda_id is not None:
-            self.ctx.scratch.setdefault(LINKED_THIS_RUN, set()).add(saved.pohoda_id)
+            scratch_ids(self.ctx.scratch, LINKED_THIS_RUN).add(saved.pohoda_id)
         return saved
 
     def create_raynet(self, values: dict[str, Any], pohoda_record: dict, ext_id: str) -> int:

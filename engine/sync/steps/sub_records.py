@@ -24,7 +24,7 @@ import json
 import re
 from dataclasses import dataclass, replace
 from datetime import datetime
-from typing import TYPE_CHECKING, Any, Callable, Iterable, Mapping
+from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator, Mapping
 
 from engine.pohoda import lists, render
 from engine.state.model import IntentStatus, Link
@@ -68,26 +68,47 @@ class Parent:
 
 
 class Parents:
-    """The address-book links of this run (read once, after the address-book step ran)."""
+    """The address-book links (the address-book step of the run saved them before), looked up in the state
+    by its indexes as they are asked for: not held, since a first run links every client."""
 
     def __init__(self, state) -> None:
-        self.by_company: dict[int, Parent] = {}
-        self.by_adb: dict[int, Parent] = {}
-        for link in state.iter_links(PARENT_AGENDA):
-            if link.raynet_id is None or link.pohoda_id is None:
-                continue
-            parent = Parent(int(link.raynet_id), int(link.pohoda_id))
-            self.by_company[parent.company_id] = parent
-            self.by_adb[parent.adb_id] = parent
+        self.state = state
+
+    @staticmethod
+    def _parent(link: Link | None) -> Parent | None:
+        if link is None or link.raynet_id is None or link.pohoda_id is None:
+            return None
+        return Parent(int(link.raynet_id), int(link.pohoda_id))
 
     @classmethod
-    def in_new_unit(cls, state, moved) -> "Parents":
+    def in_new_unit(cls, state, moved) -> "MovedParents":
         """The address-book links with the POHODA ids rebind found in a new accounting unit (R-G2)."""
-        parents = cls(state)
-        pairs = [(p.company_id, moved_id(PARENT_AGENDA, p.adb_id, moved)) for p in parents.by_company.values()]
-        parents.by_company = {c: Parent(c, a) for c, a in pairs if a is not None}
-        parents.by_adb = {p.adb_id: p for p in parents.by_company.values()}
-        return parents
+        return MovedParents(state, moved)
+
+    def of_company(self, company_id: Any) -> Parent | None:
+        if company_id is None:
+            return None
+        return self._parent(self.state.find_link(PARENT_AGENDA, raynet_id=int(company_id)))
+
+    def of_adb(self, adb_id: Any) -> Parent | None:
+        if adb_id is None:
+            return None
+        return self._parent(self.state.find_link(PARENT_AGENDA, pohoda_id=int(adb_id)))
+
+
+class MovedParents(Parents):
+    """Rebind (R-G2): the address-book links with their POHODA ids in the new unit, held (a rebind is rare)."""
+
+    def __init__(self, state, moved) -> None:
+        super().__init__(state)
+        self.by_company: dict[int, Parent] = {}
+        for link in state.iter_links(PARENT_AGENDA):
+            parent = self._parent(link)
+            if parent is not None:
+                adb = moved_id(PARENT_AGENDA, parent.adb_id, moved)
+                if adb is not None:
+                    self.by_company[parent.company_id] = Parent(parent.company_id, adb)
+        self.by_adb = {p.adb_id: p for p in self.by_company.values()}
 
     def of_company(self, company_id: Any) -> Parent | None:
         return self.by_company.get(int(company_id)) if company_id is not None else None
@@ -226,16 +247,18 @@ class Waiting:
 # ------------------------------------------------------------------ shared reads
 
 
-def shared_read(ctx, entity: str, start: datetime | None) -> dict[int, tuple[datetime | None, Any]] | None:
-    """The records (id -> (last change, ``_version``)) of ``entity`` an earlier step of this run read in
-    full since a moment at or before ``start`` (None: the whole list) — None when no such read covers it."""
+def shared_read(ctx, entity: str, start: datetime | None) -> Iterator[tuple[int, tuple[datetime | None, Any, bool]]] | None:
+    """The records (id, (last change, ``_version``, never updated)) of ``entity`` an earlier step of this run read in
+    full since a moment at or before ``start`` (None: the whole list), streamed in id order — None when
+    no such read covers it."""
     read = ctx.scratch.get(f"raynet_read:{entity}")
     if read is None:
         return None
+    pairs = ((rid, tuple(v)) for rid, v in read.changed.items())
     if read.start is None:
-        return dict(read.changed)
+        return pairs
     if start is not None and read.start <= start:
-        return {rid: v for rid, v in read.changed.items() if v[0] is None or v[0] >= start}
+        return ((rid, v) for rid, v in pairs if v[0] is None or v[0] >= start)
     return None
 
 

@@ -1,0 +1,115 @@
+"""Per-run collections keyed by record id, kept on disk instead of in memory.
+
+A step (or the steps after it) sometimes needs to remember something about
+every record of a run: the ids it linked, the clients whose detail it read,
+what a list read returned. A first run does so for every record of the
+accounting unit (100 000 clients …), and Python sets and dicts of them grew
+the process by 60–250 bytes a record. ``IdSet`` and ``IdMap`` keep them in a
+private temporary SQLite database instead (``sqlite3.connect("")``: on disk,
+removed when closed or garbage-collected), with a small page cache, so memory
+stays flat whatever the record count. Iteration is in ascending id order,
+a page at a time.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from typing import Any, Iterable, Iterator
+
+from engine.sync.snapshot import from_json, to_json
+
+#: SQLite page cache per collection (KiB): the rest stays in the temporary file
+CACHE_KIB = 64
+#: rows per query while iterating
+PAGE = 1000
+
+
+class _OnDisk:
+    _columns = "id INTEGER PRIMARY KEY"
+
+    def __init__(self) -> None:
+        self.db = sqlite3.connect("", isolation_level=None)  # "": a private temporary database on disk
+        self.db.execute(f"PRAGMA cache_size=-{CACHE_KIB}")
+        self.db.execute("PRAGMA journal_mode=OFF")
+        self.db.execute("PRAGMA synchronous=OFF")
+        self.db.execute(f"CREATE TABLE items ({self._columns})")
+        self.db.execute("BEGIN")  # never committed: this connection alone reads it, and nothing must survive it
+
+    def __contains__(self, record_id: Any) -> bool:
+        if record_id is None:
+            return False
+        return self.db.execute("SELECT 1 FROM items WHERE id=?", (int(record_id),)).fetchone() is not None
+
+    def __len__(self) -> int:
+        return self.db.execute("SELECT COUNT(*) FROM items").fetchone()[0]
+
+    def __bool__(self) -> bool:
+        return self.db.execute("SELECT 1 FROM items LIMIT 1").fetchone() is not None
+
+    def discard(self, record_id: Any) -> None:
+        self.db.execute("DELETE FROM items WHERE id=?", (int(record_id),))
+
+    def _rows(self, columns: str) -> Iterator[tuple]:
+        last = None
+        while True:
+            rows = self.db.execute(f"SELECT {columns} FROM items WHERE id > ? ORDER BY id LIMIT ?",
+                                   (last if last is not None else -(1 << 63), PAGE)).fetchall()
+            yield from rows
+            if len(rows) < PAGE:
+                return
+            last = rows[-1][0]
+
+    def close(self) -> None:
+        self.db.close()
+
+
+class IdSet(_OnDisk):
+    """A set of integer ids; iterates in ascending order (``sorted(a_set)`` of a Python set)."""
+
+    def __init__(self, ids: Iterable[Any] = ()) -> None:
+        super().__init__()
+        self.update(ids)
+
+    def add(self, record_id: Any) -> None:
+        self.db.execute("INSERT OR IGNORE INTO items VALUES (?)", (int(record_id),))
+
+    def update(self, ids: Iterable[Any]) -> None:
+        self.db.executemany("INSERT OR IGNORE INTO items VALUES (?)", ((int(i),) for i in ids))
+
+    def __iter__(self) -> Iterator[int]:
+        return (row[0] for row in self._rows("id"))
+
+
+class IdMap(_OnDisk):
+    """Integer id -> a value (anything ``snapshot.to_json`` keeps: tuples come back as lists);
+    ``items()`` in ascending id order."""
+
+    _columns = "id INTEGER PRIMARY KEY, value TEXT"
+
+    def __setitem__(self, record_id: Any, value: Any) -> None:
+        self.db.execute("INSERT OR REPLACE INTO items VALUES (?, ?)", (int(record_id), to_json(value)))
+
+    def get(self, record_id: Any, default: Any = None) -> Any:
+        if record_id is None:
+            return default
+        row = self.db.execute("SELECT value FROM items WHERE id=?", (int(record_id),)).fetchone()
+        return from_json(row[0]) if row else default
+
+    def pop(self, record_id: Any, default: Any = None) -> Any:
+        value = self.get(record_id, default)
+        self.discard(record_id)
+        return value
+
+    def items(self) -> Iterator[tuple[int, Any]]:
+        return ((rid, from_json(value)) for rid, value in self._rows("id, value"))
+
+    def __iter__(self) -> Iterator[int]:
+        return (row[0] for row in self._rows("id"))
+
+
+def scratch_ids(scratch: dict[str, Any], key: str) -> IdSet:
+    """The run's ``IdSet`` under ``key`` in ``ctx.scratch``, made on first use (shared between steps)."""
+    found = scratch.get(key)
+    if found is None:
+        found = scratch[key] = IdSet()
+    return found
