@@ -11,7 +11,7 @@ import pytest
 from engine.sync.steps import base as base_module
 from engine.sync.steps import issued_invoices as invoices_module
 from engine.sync.steps import payments as payments_module
-from tests.sync.helpers import invoice_item, pohoda_address, pohoda_invoice, pohoda_pay, raynet_records
+from tests.sync.helpers import age_pohoda, invoice_item, pohoda_address, pohoda_invoice, pohoda_pay, raynet_records
 
 ADDRESS = {"id": 1, "record": {"addressbookHeader": {"identity": {"address": {
     "company": "Platič s.r.o.", "ico": "27082440", "street": "Dlouhá 1", "city": "Praha", "zip": "11000"}}}}}
@@ -79,6 +79,25 @@ def test_payments_of_an_invoice_not_yet_in_raynet_wait_for_it_R_F5(world_factory
     assert payments(w) == [("2025-03-05", D(100)), ("2025-03-06", D(263))]
     (invoice,) = raynet_records(w, "invoice")
     assert invoice["invoiceState"] == "PAID"
+
+
+def test_payments_wait_across_runs_when_the_run_that_links_their_invoice_stops_before_them_R_F5(world_factory):
+    w = world_factory()
+    partner = pohoda_address(w, "Čekatel s.r.o.", ico="12121212")
+    pid = pohoda_invoice(w, partner, [invoice_item("Zboží", "1", "300")], text="Čeká")
+    pohoda_pay(w, pid, "100", dt.date(2025, 3, 5))
+    age_pohoda(w, "issued_invoices")  # saved before the runs' overlap: a run reads it only when its cursor says so
+    early = w.run(only={"address_book", "payments"})
+    assert early.report.counts["payments"]["to_raynet"].skipped == 1
+    # the run that links the invoice stops before the payments step (Raynet's quota, a kill): its payment waits
+    w.run(only={"address_book", "issued_invoices"})
+    assert len(raynet_records(w, "invoice")) == 1
+    # the next run does not read the invoice again (unchanged since the payments' cursor) — and still sends it
+    later = w.run()
+    assert later.report.counts["payments"]["to_raynet"].created == 1
+    assert payments(w) == [("2025-03-05", D(100))]
+    again = w.run()
+    assert again.report.counts["payments"]["to_raynet"].created == 0 and len(payments(w)) == 1
 
 
 def test_first_run_links_payments_raynet_already_has_instead_of_duplicating_R_F5(world_factory):

@@ -15,7 +15,10 @@ invoice id, amount and date as its reconcile key; after a crash the runner
 links a payment that landed instead of sending it again.
 
 Liquidations of an invoice that is not (yet) in Raynet wait: they are taken up
-in the run in which the issued-invoices step links their invoice.
+in the run in which the issued-invoices step links their invoice, or — when that
+run stopped before this step (Raynet's quota, a lost answer linked by the next
+run's reconcile) — in the first run that finds the invoice linked: the waiting
+invoices are kept in the state (``sub_records.Waiting``), not only for the run.
 """
 
 from __future__ import annotations
@@ -36,6 +39,7 @@ from engine.sync.snapshot import same
 from engine.sync.steps.base import POHODA, POHODA_OVERLAP, RAYNET, Reject, Step
 from engine.sync.steps.invoicing import KINDS, check_invoicing, iso_date, pohoda_currency
 from engine.sync.steps.issued_invoices import CREATED_IN_RAYNET_THIS_RUN, LINKED_THIS_RUN
+from engine.sync.steps.sub_records import Waiting
 
 INVOICES = "issued_invoices"
 
@@ -76,6 +80,8 @@ class PaymentsStep(Step):
         cursor = self._cursor(POHODA)
         self.first_run = cursor is None
         started = ctx.now()
+        # invoices whose payments wait for the invoice to be linked, across runs
+        self.waiting = Waiting(ctx.state, self.agenda, POHODA)
         ctx.progress(self.agenda, "reading POHODA")
         # streamed: each invoice is handled as it is read (a first run reads every invoice; holding them
         # all made memory grow with the accounting unit), only the ids read are kept
@@ -84,8 +90,10 @@ class PaymentsStep(Step):
             pid = int(get_path(record, "invoiceHeader.id"))
             read.add(pid)
             self._invoice(pid, record)
-        # invoices linked to Raynet this run, and invoices of quarantined payments: their payments go now
+        # invoices linked to Raynet this run or since their payments were read, and invoices of quarantined
+        # payments: their payments go now
         waiting = IdSet(ctx.scratch.get(LINKED_THIS_RUN, ()))
+        waiting.update(pid for pid, _ in self.waiting.linked(self._linked_invoice))
         waiting.update(int(q.record_id.split("/")[0]) for q in ctx.state.quarantined(self.agenda)
                        if "/" in q.record_id)
         for pid in waiting:  # ascending
@@ -94,8 +102,14 @@ class PaymentsStep(Step):
             record = self._refetch(pid)
             if record is not None:
                 self._invoice(pid, record)
+        self.waiting.finish()  # before the cursor moves past the invoices read
         ctx.state.set_cursor(self.agenda, POHODA, started.isoformat())
         crashpoint(f"{self.agenda}:cursors")
+
+    def _linked_invoice(self, pid: int) -> Link | None:
+        """The link of a POHODA invoice to its Raynet invoice, None while it has none (or Raynet deleted it)."""
+        link = self.ctx.state.find_link(INVOICES, pohoda_id=pid)
+        return None if link is None or link.raynet_id is None or link.deleted_on == RAYNET else link
 
     @property
     def kinds(self) -> list[str]:
@@ -126,9 +140,10 @@ class PaymentsStep(Step):
         counts.unchanged += len(liquidations) - len(pending)
         if not pending:
             return
-        link = ctx.state.find_link(INVOICES, pohoda_id=pid)
-        if link is None or link.raynet_id is None or link.deleted_on == RAYNET:
+        link = self._linked_invoice(pid)
+        if link is None:
             counts.skipped += len(pending)  # they wait for their invoice (see the module doc)
+            self.waiting.add(pid)
             return
         foreign = pohoda_currency(invoice, self.home) is not None
         todo = []
