@@ -59,6 +59,18 @@ def test_related_prices_become_items_and_follow_every_stock_change_R_L2(world_fa
     assert w.run(only=CATALOG).report.totals().updated == 0 and raynet_requests_since(w, mark) == []
 
 
+def test_prices_of_an_item_linked_by_a_run_that_stopped_before_them_go_in_a_later_run_R_L2(world_factory):
+    w = world_factory(pohoda_seed=LEVELS)
+    pohoda_stock(w, "SR-M6", "Šroub", price=D("2.5"), related={"Prodejní cena": D("2.4")})
+    age_pohoda(w, "stock")  # saved before the runs' overlap: a run reads it only when its cursor says so
+    w.run(only=("sales_prices", "related_prices"))  # the item has no product yet: its prices wait
+    w.run(only=("stock", "sales_prices"))           # the run that links it stops before the related prices
+    assert [p["code"] for p in raynet_records(w, "product")] == ["SR-M6"]
+    later = w.run(only=CATALOG)                     # the item did not change since: its prices go all the same
+    assert items(w) == {"SR-M6": D("2.4")} and later.report.counts["related_prices"]["to_raynet"].created == 1
+    assert w.run(only=CATALOG).report.totals().updated == 0
+
+
 def test_bulk_upserts_carry_at_most_100_items_per_call_R_L2(world_factory):
     seed = dict(LEVELS, stock=[
         {"record": {"stockHeader": {"code": f"P-{n:03d}", "name": f"Položka {n}", "sellingPrice": D(n + 10)},

@@ -39,6 +39,7 @@ from engine.sync.stage import Stage
 from engine.sync.steps.base import POHODA, POHODA_OVERLAP, RAYNET, Reject, Step
 from engine.sync.steps.sales_prices import price_list_for, sales_price_levels
 from engine.sync.steps.stock import LINKED_THIS_RUN, stock_code, stock_kind
+from engine.sync.steps.sub_records import Waiting
 
 STOCK = "stock"
 
@@ -97,12 +98,16 @@ class RelatedPricesStep(Step):
         self._targets: dict[str, int | Reject] = {}
         self._batches: dict[int, list[_Item]] = {}
         self._open: dict[int, _StockItem] = {}
+        # stock items the stock agenda transfers but had not linked when their prices were read: kept in the
+        # state, since the run that links them may stop before this step (Raynet's quota, a kill)
+        self.waiting = Waiting(ctx.state, self.agenda, POHODA)
         with Stage() as stage:
             ctx.progress(self.agenda, "reading POHODA")
             for record in self._read_stock(self._cursor(POHODA)):
                 stage.put(POHODA, self.pohoda_id_of(record), record)
             # stock items the stock step linked to a product this run, and related prices in quarantine
             again = IdSet(ctx.scratch.get(LINKED_THIS_RUN, ()))  # on disk: a first run links every item
+            again.update(pid for pid, _ in self.waiting.linked(self._has_product))
             again.update(int(q.record_id) for q in ctx.state.quarantined(self.agenda)
                          if q.side == POHODA and q.record_id.isdigit())
             for pid in again:  # ascending
@@ -121,6 +126,7 @@ class RelatedPricesStep(Step):
                     self.quarantine(POHODA, pid, record, str(err.message), field=err.field)
             for list_id in list(self._batches):
                 self._flush(list_id)
+        self.waiting.finish()  # before the cursor moves past the items read
         ctx.state.set_cursor(self.agenda, POHODA, started.isoformat())
         crashpoint(f"{self.agenda}:cursors")
 
@@ -135,17 +141,23 @@ class RelatedPricesStep(Step):
         for _, record in pohoda.list_together(queries):   # the warehouses as the items of one dataPack
             yield record
 
+    def _has_product(self, pid: int) -> Link | None:
+        """The stock item's link to its Raynet product, None while it has none (or Raynet deleted it)."""
+        link = self.ctx.state.find_link(STOCK, pohoda_id=pid)
+        return None if link is None or link.raynet_id is None or link.deleted_on == RAYNET else link
+
     # ======================================================= one stock item
     def _sync_stock_item(self, record: dict) -> None:
         ctx = self.ctx
         pid = self.pohoda_id_of(record)
-        link = ctx.state.find_link(STOCK, pohoda_id=pid)
-        if link is None or link.raynet_id is None or link.deleted_on == RAYNET:
-            return  # no product (other kind, filtered out, quarantined or deleted): nothing to price
         stock = ctx.agendas.get(STOCK)
         if stock is not None and (stock_kind(record) not in stock.model.kinds or (
                 stock.filter_to_raynet is not None and stock.filter_to_raynet(record) is not True)):
-            return  # the stock agenda no longer transfers this item: neither are its prices
+            return  # the stock agenda does not (or no longer) transfer this item: neither are its prices
+        link = self._has_product(pid)
+        if link is None:
+            self.waiting.add(pid)  # not linked yet (quarantined, or its run stopped before the stock step)
+            return
         prices = lists.derived("related_prices", record)
         mapped = [(p, pl) for p in prices if (pl := price_list_for(ctx.mapping, str(p.get("ids") or "").strip()))]
         self.counts_to_r.read += len(mapped)
