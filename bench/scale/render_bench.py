@@ -112,26 +112,28 @@ def rpsync_documents(step, agenda: str, records: list[dict]) -> list[tuple]:
 
 def rpsync_render_only(step, renderer, agenda: str, documents: list[tuple]) -> list[bytes]:
     """The render alone: POHODA documents (as the transform made them) -> dataPacks of Windows-1250 bytes."""
-    packs, items = [], []
-    for iid, record, ext_id, kwargs in documents:
-        xml = renderer.render_document(step.pohoda_agenda, record, action="add", ext_id=ext_id, **kwargs)
-        items.append(render.PackItem(iid, xml, agenda=agenda))
-        if len(items) == PACK:
-            packs.append(renderer.render_datapack(items, ico="12345678"))
-            items = []
-    if items:
-        packs.append(renderer.render_datapack(items, ico="12345678"))
-    return packs
+    return _packs(renderer, agenda, ((iid, renderer.render_document(step.pohoda_agenda, record, action="add",
+                                                                    ext_id=ext_id, **kwargs))
+                                     for iid, record, ext_id, kwargs in documents))
 
 
 def rpsync_packs(step, renderer, agenda: str, records: list[dict]) -> list[bytes]:
+    """Transform + render, record by record, as a run does."""
+    def rendered():
+        for r in records:
+            r = step.prepare_raynet(r)
+            record, kwargs = step.pohoda_document(step.pohoda_values(r), r, None)
+            xml = renderer.render_document(step.pohoda_agenda, record, action="add",
+                                           ext_id=step.pohoda_ext_id_for(r["id"]), **kwargs)
+            yield render.item_id(agenda, "add", str(r["id"]), record), xml
+    return _packs(renderer, agenda, rendered())
+
+
+def _packs(renderer, agenda: str, rendered) -> list[bytes]:
+    """(item id, agenda element XML) pairs -> dataPacks of ``PACK`` items."""
     packs, items = [], []
-    for r in records:
-        r = step.prepare_raynet(r)
-        record, kwargs = step.pohoda_document(step.pohoda_values(r), r, None)
-        xml = renderer.render_document(step.pohoda_agenda, record, action="add",
-                                       ext_id=step.pohoda_ext_id_for(r["id"]), **kwargs)
-        items.append(render.PackItem(render.item_id(agenda, "add", str(r["id"]), record), xml, agenda=agenda))
+    for iid, xml in rendered:
+        items.append(render.PackItem(iid, xml, agenda=agenda))
         if len(items) == PACK:
             packs.append(renderer.render_datapack(items, ico="12345678"))
             items = []
