@@ -464,7 +464,7 @@ class _Node:
         for key, v in value.items():
             entry = known.get(key, _UNKNOWN)
             if entry is _UNKNOWN:
-                full = f"{self.path}.{key}" if self.path else key
+                full = f"{self.path}.{key}" if self.path else str(key)
                 close = self.catalog.suggest(full)
                 raise _FieldError(_join(where, key), f"is not a field of POHODA {self.catalog.name}",
                                   f"did you mean {close[0]}?" if close else None)

@@ -239,6 +239,12 @@ def test_unknown_field_suggests_the_right_one():
     assert "did you mean addressbookHeader.identity.address.company" in str(exc.value)
 
 
+def test_a_key_that_is_not_text_is_an_unknown_field_not_a_crash():
+    for rec in ({5: "X"}, {"addressbookHeader": {7: "X"}}):
+        with pytest.raises(RenderError, match="is not a field of POHODA"):
+            render.render_document("address_book", rec, label="company 1")
+
+
 @pytest.mark.parametrize("bad,match", [
     ({"credit": 1.5}, "never float"),
     ({"sex": "alien"}, "use one of: man, woman, unknown"),
