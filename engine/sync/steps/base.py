@@ -485,6 +485,13 @@ class Step:
                     field=name, rule="pairing")
         return None, None
 
+    def raynet_counterpart(self, agenda: str, pid: int) -> Link | None:
+        """The link of a POHODA record of ``agenda`` to its Raynet record, None while it has none (or Raynet
+        deleted it): what a record of another agenda waits for (payments for their invoice, related prices
+        for their stock item's product)."""
+        link = self.ctx.state.find_link(agenda, pohoda_id=pid)
+        return None if link is None or link.raynet_id is None or link.deleted_on == RAYNET else link
+
     def save_link(self, raynet_id: int | None, pid: int | None, pohoda_record: Mapping | None = None,
                   link: Link | None = None, **extra: Any) -> Link:
         number = pohoda_number(self.pohoda_agenda, pohoda_record) if pohoda_record else None

@@ -93,7 +93,7 @@ class PaymentsStep(Step):
         # invoices linked to Raynet this run or since their payments were read, and invoices of quarantined
         # payments: their payments go now
         waiting = IdSet(ctx.scratch.get(LINKED_THIS_RUN, ()))
-        waiting.update(pid for pid, _ in self.waiting.linked(self._linked_invoice))
+        waiting.update(pid for pid, _ in self.waiting.linked(lambda pid: self.raynet_counterpart(INVOICES, pid)))
         waiting.update(int(q.record_id.split("/")[0]) for q in ctx.state.quarantined(self.agenda)
                        if "/" in q.record_id)
         for pid in waiting:  # ascending
@@ -105,11 +105,6 @@ class PaymentsStep(Step):
         self.waiting.finish()  # before the cursor moves past the invoices read
         ctx.state.set_cursor(self.agenda, POHODA, started.isoformat())
         crashpoint(f"{self.agenda}:cursors")
-
-    def _linked_invoice(self, pid: int) -> Link | None:
-        """The link of a POHODA invoice to its Raynet invoice, None while it has none (or Raynet deleted it)."""
-        link = self.ctx.state.find_link(INVOICES, pohoda_id=pid)
-        return None if link is None or link.raynet_id is None or link.deleted_on == RAYNET else link
 
     @property
     def kinds(self) -> list[str]:
@@ -140,7 +135,7 @@ class PaymentsStep(Step):
         counts.unchanged += len(liquidations) - len(pending)
         if not pending:
             return
-        link = self._linked_invoice(pid)
+        link = self.raynet_counterpart(INVOICES, pid)
         if link is None:
             counts.skipped += len(pending)  # they wait for their invoice (see the module doc)
             self.waiting.add(pid)

@@ -107,7 +107,7 @@ class RelatedPricesStep(Step):
                 stage.put(POHODA, self.pohoda_id_of(record), record)
             # stock items the stock step linked to a product this run, and related prices in quarantine
             again = IdSet(ctx.scratch.get(LINKED_THIS_RUN, ()))  # on disk: a first run links every item
-            again.update(pid for pid, _ in self.waiting.linked(self._has_product))
+            again.update(pid for pid, _ in self.waiting.linked(lambda pid: self.raynet_counterpart(STOCK, pid)))
             again.update(int(q.record_id) for q in ctx.state.quarantined(self.agenda)
                          if q.side == POHODA and q.record_id.isdigit())
             for pid in again:  # ascending
@@ -141,11 +141,6 @@ class RelatedPricesStep(Step):
         for _, record in pohoda.list_together(queries):   # the warehouses as the items of one dataPack
             yield record
 
-    def _has_product(self, pid: int) -> Link | None:
-        """The stock item's link to its Raynet product, None while it has none (or Raynet deleted it)."""
-        link = self.ctx.state.find_link(STOCK, pohoda_id=pid)
-        return None if link is None or link.raynet_id is None or link.deleted_on == RAYNET else link
-
     # ======================================================= one stock item
     def _sync_stock_item(self, record: dict) -> None:
         ctx = self.ctx
@@ -154,7 +149,7 @@ class RelatedPricesStep(Step):
         if stock is not None and (stock_kind(record) not in stock.model.kinds or (
                 stock.filter_to_raynet is not None and stock.filter_to_raynet(record) is not True)):
             return  # the stock agenda does not (or no longer) transfer this item: neither are its prices
-        link = self._has_product(pid)
+        link = self.raynet_counterpart(STOCK, pid)
         if link is None:
             self.waiting.add(pid)  # not linked yet (quarantined, or its run stopped before the stock step)
             return
