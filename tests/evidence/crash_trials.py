@@ -61,14 +61,15 @@ def _child(profile: str, env: dict[str, str], out: str) -> None:
 class ForkServer:
     """A child process that imported the engine once and forks one run per request (like multiprocessing's
     forkserver, without its re-import of ``__main__``). Requests and answers are JSON lines:
-    ``{"profile", "env", "out"}`` → ``{"pid"}`` at once, ``{"status"}`` (``os.waitstatus_to_exitcode``) when
-    that run ended."""
+    ``{"profile", "env", "out"}`` → ``{"pid"}`` at once, ``{"status", "of": pid}`` (``os.waitstatus_to_exitcode``)
+    when that run ended."""
 
     def __init__(self) -> None:
         self.proc = subprocess.Popen([sys.executable, "-c", f"from {__name__} import serve; serve()"],
                                      stdin=subprocess.PIPE, stdout=subprocess.PIPE, bufsize=0,
                                      cwd=str(REPO_ROOT), env={**os.environ, "PYTHONPATH": str(REPO_ROOT)})
         self._buffer = b""
+        self._running: int | None = None
 
     def _line(self, timeout: float | None) -> dict | None:
         end = None if timeout is None else time.monotonic() + timeout
@@ -88,15 +89,28 @@ class ForkServer:
         """Fork a run; its pid."""
         out.unlink(missing_ok=True)
         self.proc.stdin.write((json.dumps({"profile": str(profile), "env": env, "out": str(out)}) + "\n").encode())
-        return self._line(None)["pid"]
+        while True:   # an earlier run's status still unread (its trial failed before waiting) is skipped
+            answer = self._line(None)
+            if "pid" in answer:
+                self._running = answer["pid"]
+                return self._running
 
     def wait(self, timeout: float | None) -> int | None:
         """The run's exit code (-9: killed), or ``None`` if it is still running after ``timeout`` seconds."""
-        answer = self._line(timeout)
-        return None if answer is None else answer["status"]
+        while True:
+            answer = self._line(timeout)
+            if answer is None:
+                return None
+            if answer.get("of") == self._running:
+                return answer["status"]
 
     def kill(self, pid: int) -> int:
-        os.kill(pid, signal.SIGKILL)   # like kill -9
+        """SIGKILL the run (like kill -9); its exit code. A run that ended between the last ``wait`` and the
+        signal (the fork server reaped it: no such process) keeps its own exit code."""
+        try:
+            os.kill(pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
         return self.wait(None)
 
     def close(self) -> None:
@@ -118,7 +132,7 @@ def serve() -> None:
                 os._exit(code)
         print(json.dumps({"pid": pid}), flush=True)
         _, status = os.waitpid(pid, 0)
-        print(json.dumps({"status": os.waitstatus_to_exitcode(status)}), flush=True)
+        print(json.dumps({"status": os.waitstatus_to_exitcode(status), "of": pid}), flush=True)
 
 
 _server: ForkServer | None = None

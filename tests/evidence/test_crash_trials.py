@@ -54,3 +54,17 @@ def test_the_trials_checks_see_a_lost_link_and_a_duplicate(tmp_path, pohoda_xsd_
         assert "raynet" in crash_trials.differences(snapshot(world), calibration.expected)
     finally:
         world.close()
+
+
+def test_a_run_that_ends_just_before_its_kill_keeps_its_exit_code_and_the_next_trial_starts_cleanly(tmp_path):
+    """The race CI met: the run ended (and the fork server reaped it) between the timed wait and SIGKILL. The
+    kill must give the run's own exit code, and the next start must not read that run's status as its pid."""
+    server = crash_trials.fork_server()
+    missing = tmp_path / "no-such-profile.toml"   # the run fails at once: exit code 1
+    pid = server.start(missing, {}, tmp_path / "child.json")
+    ready, _, _ = crash_trials.select.select([server.proc.stdout], [], [], 60)   # its status line is written:
+    assert ready                                                                    # it was reaped
+    assert server.kill(pid) == 1
+    second = server.start(missing, {}, tmp_path / "child.json")
+    assert second != pid
+    assert server.wait(60) == 1
