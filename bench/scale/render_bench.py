@@ -106,7 +106,9 @@ def rpsync_documents(step, agenda: str, records: list[dict]) -> list[tuple]:
     for r in records:
         r = step.prepare_raynet(r)
         record, kwargs = step.pohoda_document(step.pohoda_values(r), r, None)
-        out.append((render.item_id(agenda, "add", str(r["id"]), record), record, step.pohoda_ext_id_for(r["id"]), kwargs))
+        xml = step.ctx.renderer.render_document(step.pohoda_agenda, record, action="add",
+                                                ext_id=step.pohoda_ext_id_for(r["id"]), **kwargs)
+        out.append((render.item_id(agenda, "add", str(r["id"]), xml), record, step.pohoda_ext_id_for(r["id"]), kwargs))
     return out
 
 
@@ -125,7 +127,7 @@ def rpsync_packs(step, renderer, agenda: str, records: list[dict]) -> list[bytes
             record, kwargs = step.pohoda_document(step.pohoda_values(r), r, None)
             xml = renderer.render_document(step.pohoda_agenda, record, action="add",
                                            ext_id=step.pohoda_ext_id_for(r["id"]), **kwargs)
-            yield render.item_id(agenda, "add", str(r["id"]), record), xml
+            yield render.item_id(agenda, "add", str(r["id"]), xml), xml
     return _packs(renderer, agenda, rendered())
 
 

@@ -288,10 +288,16 @@ def item_id(agenda: str, action: str, key: str, content: Any = None) -> str:
 
     Re-sending the same intent gives the same id, so POHODA's duplicity check on
     dataPack/dataPackItem ids also guards re-sends. Pass ``content`` for
-    updates, so that a *new* change of the same record gets a new id.
+    updates, so that a *new* change of the same record gets a new id: the
+    document's rendered XML (text, hashed as it is: the writer is
+    deterministic, and the XML is everything POHODA receives), or a record
+    (hashed by ``fingerprint``: key order and Decimal trailing zeros do not
+    matter).
     """
     parts = [agenda, action, str(key)]
-    if content is not None:
+    if isinstance(content, str):
+        parts.append(content)
+    elif content is not None:
         parts.append(fingerprint(content))
     digest = hashlib.sha256("\x1f".join(parts).encode("utf-8")).hexdigest()[:24]
     return f"{_AGENDA_CODE.get(agenda, 'XX')}{action[:1].upper()}-{digest}"

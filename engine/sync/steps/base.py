@@ -730,7 +730,7 @@ class Step:
                                                     label=label, **kwargs)
         except render.RenderError as exc:
             raise Reject(exc.message, field=getattr(exc, "field", None), rule="R-G6") from None
-        write = Write(item_id=render.item_id(self.agenda, "add", str(rid), record), xml=xml, agenda=self.agenda,
+        write = Write(item_id=render.item_id(self.agenda, "add", str(rid), xml), xml=xml, agenda=self.agenda,
                       label=label, key=f"{self.agenda}:create-pohoda:{rid}")
         self._queue(PendingPohodaWrite(write, rid, None, "create", values, r, record, link))
 
@@ -743,7 +743,7 @@ class Step:
                                                     filter={"id": link.pohoda_id}, label=label, **kwargs)
         except render.RenderError as exc:
             raise Reject(exc.message, field=getattr(exc, "field", None), rule="R-G6") from None
-        write = Write(item_id=render.item_id(self.agenda, "update", str(link.pohoda_id), record), xml=xml,
+        write = Write(item_id=render.item_id(self.agenda, "update", str(link.pohoda_id), xml), xml=xml,
                       agenda=self.agenda, label=label, key=f"{self.agenda}:update-pohoda:{link.pohoda_id}")
         self._queue(PendingPohodaWrite(write, link.raynet_id, link.pohoda_id, "update", writes,
                                        dict(r_cur) if r_cur else None, dict(p_cur) if p_cur else None, link))
