@@ -381,6 +381,19 @@ class SqliteStateStore(StateStore):
     def delete_shadow(self, agenda, side, record_id) -> None:
         self._exec("DELETE FROM shadows WHERE agenda=? AND side=? AND record_id=?", (agenda, side, str(record_id)))
 
+    def iter_shadows(self, agenda, side):
+        last = None
+        while True:   # keyset pages on the primary key: no cursor stays open between pages
+            page = self._query(
+                "SELECT record_id, data FROM shadows WHERE agenda=? AND side=?"
+                + (" AND record_id > ?" if last is not None else "") + " ORDER BY record_id LIMIT ?",
+                (agenda, side, *(() if last is None else (last,)), self.PAGE))
+            for row in page:
+                yield row[0], from_json(row[1])
+            if len(page) < self.PAGE:
+                return
+            last = page[-1][0]
+
     # --- cursors -------------------------------------------------------------
     def get_cursor(self, agenda, direction):
         rows = self._query("SELECT value FROM cursors WHERE agenda=? AND direction=?", (agenda, direction))

@@ -85,6 +85,11 @@ class StateStore(ABC):
     def delete_shadow(self, agenda: str, side: str, record_id: str) -> None:
         """Forget a shadow (``rpsync rebind``: its record id belongs to another accounting unit)."""
 
+    @abstractmethod
+    def iter_shadows(self, agenda: str, side: str) -> Iterator[tuple[str, dict]]:
+        """(record id, shadow) of every shadow of ``agenda`` on ``side``, by record id (as text), a page at a
+        time; shadows set or deleted meanwhile may or may not be seen."""
+
     # --- cursors -------------------------------------------------------------
     @abstractmethod
     def get_cursor(self, agenda: str, direction: str) -> str | None: ...

@@ -53,6 +53,21 @@ def test_one_record_cannot_be_linked_twice(store):
     assert full.id == half.id and store.count_links()["contracts"] == 1
 
 
+def test_shadows_of_one_kind_are_listed_page_by_page_with_their_types(store, monkeypatch):
+    """``iter_shadows``: every shadow of (agenda, side), by record id, across pages; other kinds left out."""
+    from decimal import Decimal
+
+    monkeypatch.setattr(type(store), "PAGE", 3)
+    for i in range(8):
+        store.set_shadow("received_orders", "closing_waiting", str(100 + i), {"n": Decimal(f"{i}.50")})
+    store.set_shadow("received_orders", "closing_date", "100", {"date": "2025-01-01"})
+    store.set_shadow("issued_invoices", "closing_waiting", "1", {"n": 1})
+    listed = list(store.iter_shadows("received_orders", "closing_waiting"))
+    assert [rid for rid, _ in listed] == [str(100 + i) for i in range(8)]
+    assert listed[3][1] == {"n": Decimal("3.50")}
+    assert list(store.iter_shadows("received_orders", "nothing")) == []
+
+
 def test_shadows_keep_types_and_fingerprint(store):
     from datetime import date
     from decimal import Decimal

@@ -127,6 +127,42 @@ def test_closing_date_is_the_issue_date_of_the_invoice_linked_to_the_order_R_Z3(
     assert str(raynet_records(w, "businessCase")[0]["validTill"]) == "2025-04-15"
 
 
+def test_an_invoice_of_an_order_not_linked_yet_waits_without_holding_the_cursor_R_Z3(world_factory):
+    """The order is quarantined (no address-book record, R-C1) when its invoice is read: the closing-date cursor
+    still moves on (held, it made every later run re-read every invoice since, for ever when the order never
+    links), the invoice's facts wait in the state, and once the order is fixed and linked its business case
+    gets the invoice's date — although the invoice itself never changed again."""
+    from engine.state import open_state
+
+    w = world_factory()
+    cid, partner = synced_client(w)
+    oid = pohoda_order(w, None, "Bez adresy", ITEMS[:1])
+    invoice = {"invoiceHeader": {"invoiceType": "issuedInvoice", "date": "2025-04-15", "text": "Faktura"},
+               "invoiceDetail": {"invoiceItem": [{"text": "Šroub", "quantity": Decimal(1),
+                                                  "homeCurrency": {"unitPrice": Decimal(10)}}]}}
+    pohoda_write(w, "issued_invoices", invoice, partner={"id": partner}, links=[{"agenda": "receivedOrder", "id": oid}])
+
+    def closing_cursor():
+        with open_state(w.state_path) as state:
+            return state.get_cursor("received_orders", "issued_invoices")
+
+    first = w.run()
+    assert [q.rule for q in first.report.quarantine if q.agenda == "received_orders"] == ["R-C1"]
+    after_first = closing_cursor()
+    assert after_first is not None
+    w.run()
+    assert closing_cursor() > after_first                     # not held by the order that is not linked
+    assert raynet_records(w, "businessCase") == []
+    pohoda_edit(w, "received_orders", oid, {"orderHeader": {"partnerIdentity": {"id": partner}}})
+    fixed = w.run()
+    assert fixed.report.status == "ok", (fixed.report.message, fixed.report.quarantine)
+    [bc] = raynet_records(w, "businessCase")
+    assert str(bc["validTill"]) == "2025-04-15"               # from the invoice that waited
+    with open_state(w.state_path) as state:
+        assert list(state.iter_shadows("received_orders", "closing_waiting")) == []
+    assert w.run().report.totals().updated == 0
+
+
 def test_order_carrying_another_orders_contract_gets_a_contract_of_its_own_R_R4(world_factory):
     w = world_factory()
     cid, partner = synced_client(w)

@@ -237,6 +237,33 @@ def test_rebind_re_resolves_every_link_and_creates_nothing_R_G2(closing, monkeyp
     assert again.rebound == [] and again.unresolved == []
 
 
+def test_closing_dates_follow_their_orders_and_invoices_waiting_for_the_old_units_orders_are_dropped_R_G2_R_Z3(
+        closing):
+    """R-Z3's state keyed by POHODA ids: the closing date written for the open order moves to its new id (7), the
+    processed order's (it stayed in 2025) is dropped; invoices waiting for an order name the old unit, so they go,
+    and the closing-date cursor restarts (the next run reads the new unit's invoices whole)."""
+    first, second = closing.orders["25OP0001"], closing.orders["25OP0002"]
+    assert first.pohoda_id != 7
+    state = open_state(closing.state_path)
+    try:
+        state.set_shadow("received_orders", "closing_date", str(first.pohoda_id), {"date": "2025-04-15", "invoice": "1"})
+        state.set_shadow("received_orders", "closing_date", str(second.pohoda_id), {"date": "2025-05-01", "invoice": "2"})
+        state.set_shadow("received_orders", "closing_waiting", "31",
+                         {"date": "2025-06-01", "number": "25FV0031", "orders": [[99, "25OP0099"]]})
+        assert state.get_cursor("received_orders", "issued_invoices") is not None
+    finally:
+        state.close()
+    closing.rebind()
+    state = open_state(closing.state_path)
+    try:
+        assert dict(state.iter_shadows("received_orders", "closing_date")) == \
+            {"7": {"date": "2025-04-15", "invoice": "1"}}
+        assert list(state.iter_shadows("received_orders", "closing_waiting")) == []
+        assert state.get_cursor("received_orders", "issued_invoices") is None
+    finally:
+        state.close()
+
+
 def test_links_matching_several_records_stop_the_rebind_and_change_nothing_R_G2(closing, monkeypatch):
     # a duplicate of Gama in the new unit (same IČ, name and city): which one is ours cannot be known
     duplicate = copy.deepcopy(closing.new.store.get("address_book", 3).record)

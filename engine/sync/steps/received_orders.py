@@ -50,6 +50,7 @@ from engine.sync.pohoda_gateway import pohoda_id, pohoda_number
 from engine.sync.raynet_records import body_from_values
 from engine.sync.steps.base import POHODA, POHODA_OVERLAP, RAYNET, Reject, SideRead
 from engine.sync.steps.contracts import ContractsStep
+from engine.sync.steps.rebinding import moved_id
 from engine.sync.steps.documents import (
     DETAILS, EXPORT_EXT_ID, DocumentStep, contract_number, raynet_dates, ref_id,
 )
@@ -396,6 +397,11 @@ class ReceivedOrdersStep(DocumentStep):
     # ==================================================== R-Z3 closing dates
     #: stage side of the closing-date facts read with the orders (invoice id -> date, number, linked orders)
     CLOSING = "closing_dates"
+    #: shadow side (state) of the facts of invoices whose order was not linked when they were read: invoice id ->
+    #: the facts with the orders still waiting. Looked at again every run, by state look-ups alone; the
+    #: closing-date cursor does not wait for them (it did: one order never linked — quarantined for good, or
+    #: outside the mapping's filter — made every later run re-read every invoice changed since)
+    CLOSING_WAITING = "closing_waiting"
     #: when the side read of the invoices went with the orders: the moment before it (the closing-date cursor)
     _closing_read_at: datetime | None = None
 
@@ -437,24 +443,57 @@ class ReceivedOrdersStep(DocumentStep):
         started = self._closing_read_at
         if started is None:   # no side read this run (it goes before pairing, with the orders or alone)
             return
-        invoices = (facts for _, facts in self.stage.pending(self.CLOSING))
-        waiting = False
-        for facts in invoices:
-            issued = date.fromisoformat(facts["date"])
-            for order_id, order_number in facts["orders"]:
-                link = None
-                if order_id is not None:
-                    link = ctx.state.find_link(self.agenda, pohoda_id=int(order_id))
-                if link is None and order_number:
-                    link = ctx.state.find_link(self.agenda, pohoda_number=str(order_number))
-                if link is None or link.raynet_id is None or link.pohoda_id is None:
-                    waiting = True   # its order is not linked yet (quarantined, its write unconfirmed)
-                    continue
-                self._closing_date(link, issued, facts["number"])
-        if not waiting:
-            # with an order still waiting the cursor stays, so the invoice is read again once the order is linked
-            # (moved past it, the closing date was never written); dates already written are not sent again
-            ctx.state.set_cursor(self.agenda, "issued_invoices", started.isoformat())
+        state = ctx.state
+        for invoice_id, facts in self.stage.pending(self.CLOSING):
+            self._closing_dates_of(invoice_id, facts)
+        # the invoices read this run replaced what waited of them (above); the others are looked at again
+        for invoice_id, facts in state.iter_shadows(self.agenda, self.CLOSING_WAITING):
+            if not self.stage.has(self.CLOSING, invoice_id):
+                self._closing_dates_of(invoice_id, facts, waited=True)
+        # after the facts still waiting are saved: a run killed before this reads the same invoices again
+        state.set_cursor(self.agenda, "issued_invoices", started.isoformat())
+
+    def _closing_dates_of(self, invoice_id: str, facts: dict, *, waited: bool = False) -> None:
+        """The closing dates of one invoice's linked orders; the orders not linked yet (quarantined, their
+        write unconfirmed, not synced at all) wait in the state for a later run. Dates already written are
+        not sent again."""
+        state = self.ctx.state
+        issued = date.fromisoformat(facts["date"])
+        waiting = []
+        for order_id, order_number in facts["orders"]:
+            link = None
+            if order_id is not None:
+                link = state.find_link(self.agenda, pohoda_id=int(order_id))
+            if link is None and order_number:
+                link = state.find_link(self.agenda, pohoda_number=str(order_number))
+            if link is None or link.raynet_id is None or link.pohoda_id is None:
+                waiting.append([order_id, order_number])
+                continue
+            self._closing_date(link, issued, facts["number"])
+        if waiting:
+            if waiting != facts["orders"] or not waited:
+                state.set_shadow(self.agenda, self.CLOSING_WAITING, invoice_id, {**facts, "orders": waiting})
+        elif waited or state.get_shadow(self.agenda, self.CLOSING_WAITING, invoice_id) is not None:
+            state.delete_shadow(self.agenda, self.CLOSING_WAITING, invoice_id)
+
+    def rebind_commit(self, moved) -> None:
+        """Besides the parent keys: the closing dates written (kept by order id) follow their orders into the new
+        unit; the invoices waiting for their orders name the old unit's ids, so they are dropped and the
+        closing-date cursor restarts (the next run reads the new unit's invoices whole, as every POHODA
+        cursor after a rebind)."""
+        super().rebind_commit(moved)
+        state = self.ctx.state
+        written = list(state.iter_shadows(self.agenda, "closing_date"))   # ids may swap: all out, then back in
+        for order_id, _ in written:
+            state.delete_shadow(self.agenda, "closing_date", order_id)
+        for order_id, shadow in written:
+            new = moved_id(self.agenda, int(order_id), moved)
+            if new is not None:
+                state.set_shadow(self.agenda, "closing_date", str(new), shadow)
+        for invoice_id, _ in list(state.iter_shadows(self.agenda, self.CLOSING_WAITING)):
+            state.delete_shadow(self.agenda, self.CLOSING_WAITING, invoice_id)
+        if state.get_cursor(self.agenda, "issued_invoices") is not None:
+            state.set_cursor(self.agenda, "issued_invoices", None)
 
     def _closing_date(self, link: Link, issued: date, invoice_number: str | None) -> None:
         ctx = self.ctx
