@@ -29,7 +29,31 @@ def test_waiting_entries_persist_until_read_once_linked(tmp_path):
     assert again.linked(lambda p: p == 7) == [(7, None), (7, 70)]
     again.add(7, 70)                                 # read, but still waiting (e.g. quarantined again)
     again.finish()
-    assert Waiting(state, "contact_persons", "raynet").entries == {(7, 70), (8, 80)}
+    assert set(Waiting(state, "contact_persons", "raynet").entries()) == {(7, 70), (8, 80)}
+    assert list(Waiting(state, "contact_persons", "pohoda").entries()) == []   # each side its own
+    state.close()
+
+
+def test_waiting_entries_are_rows_of_the_state_and_the_old_list_in_meta_moves_into_them(tmp_path):
+    """A parent never linked costs a row, not a place in a list read and written whole every run; a state written
+    by an earlier version (one JSON list in meta) keeps its entries."""
+    import json
+
+    state = open_state(tmp_path / "s.sqlite")
+    state.set_meta("sub_records:payments:pohoda:waiting", json.dumps([[5, None], [12, None]]))
+    w = Waiting(state, "payments", "pohoda")
+    assert w.linked(lambda p: p == 12) == [(12, None)]
+    assert state.get_meta("sub_records:payments:pohoda:waiting") is None       # moved into rows
+    w.add(40)
+    w.finish()
+    assert sorted(state.iter_shadows("payments", "waiting:pohoda")) == [("40/", {}), ("5/", {})]
+    many = Waiting(state, "payments", "pohoda")
+    for parent in range(1000, 4000):
+        many.add(parent)
+    many.finish()
+    assert sum(1 for _ in Waiting(state, "payments", "pohoda").entries()) == 3002
+    Waiting(state, "payments", "pohoda").clear()
+    assert list(Waiting(state, "payments", "pohoda").entries()) == []
     state.close()
 
 

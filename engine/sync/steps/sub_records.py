@@ -176,7 +176,7 @@ class SubRecords:
                     shadow = state.get_shadow(agenda, side, str(rid)) if rid is not None else None
                     if shadow is not None and shadow.get("_adb") == parent.adb_id:
                         state.set_shadow(agenda, side, str(rid), {**shadow, "_adb": adb})
-            state.set_meta(Waiting(state, agenda, POHODA).key, None)
+            Waiting(state, agenda, POHODA).clear()
 
 
 def with_parent(record: Mapping[str, Any], parent: Parent) -> dict:
@@ -198,7 +198,7 @@ PARENT_PATHS = frozenset({"_company", "_adb"})
 
 
 class Waiting:
-    """Parents (and children) to read again once the parent is linked, kept in the state (meta).
+    """Parents (and children) to read again once the parent is linked, kept in the state.
 
     An entry ``(parent, child)`` says "``child`` of ``parent`` was read while
     the parent was not linked yet, or was quarantined"; ``child`` is None when
@@ -208,38 +208,75 @@ class Waiting:
     cursors move) drops them unless added again meanwhile, and saves. A run
     killed before that saves nothing — and re-reads the same records, since its
     cursors did not move either.
+
+    Each entry is a row of the state (a shadow of side ``waiting:<side>``, id
+    ``<parent>/<child>``), read a page at a time and changed one by one: a parent
+    that is never linked (its record filtered out by the mapping, quarantined
+    for good) costs a row and a look-up per run, not a place in a list read
+    whole into memory and written back whole (earlier versions kept them as one
+    JSON text in the state's meta; ``_migrate`` moves such a text into rows).
     """
 
     def __init__(self, state, agenda: str, side: str) -> None:
         self.state = state
+        self.agenda = agenda
+        self.side = f"waiting:{side}"
+        #: where earlier versions kept the entries (one JSON list in the state's meta)
         self.key = f"sub_records:{agenda}:{side}:waiting"
-        self._entries: set[tuple[int, int | None]] | None = None   # read from the state on first use
+        self._migrated = False
         self.taken: set[tuple[int, int | None]] = set()
         self.added: set[tuple[int, int | None]] = set()
 
-    @property
-    def entries(self) -> set[tuple[int, int | None]]:
-        if self._entries is None:
-            raw = self.state.get_meta(self.key)
-            self._entries = {(int(p), None if c is None else int(c)) for p, c in (json.loads(raw) if raw else [])}
-        return self._entries
+    @staticmethod
+    def _row_id(entry: tuple[int, int | None]) -> str:
+        parent, child = entry
+        return f"{parent}/{'' if child is None else child}"
+
+    def _migrate(self) -> None:
+        if self._migrated:
+            return
+        self._migrated = True
+        raw = self.state.get_meta(self.key)
+        if raw:
+            with self.state.transaction():
+                for p, c in json.loads(raw):
+                    self.state.set_shadow(self.agenda, self.side, self._row_id((int(p), None if c is None else int(c))),
+                                          {})
+                self.state.set_meta(self.key, None)
+
+    def entries(self) -> Iterator[tuple[int, int | None]]:
+        """Every entry saved, streamed (in the order of their row ids)."""
+        self._migrate()
+        for row_id, _ in self.state.iter_shadows(self.agenda, self.side):
+            parent, _, child = row_id.partition("/")
+            yield int(parent), (int(child) if child else None)
 
     def add(self, parent_id: int, child_id: int | None = None) -> None:
         self.added.add((int(parent_id), None if child_id is None else int(child_id)))
 
     def linked(self, is_linked: Callable[[int], bool]) -> list[tuple[int, int | None]]:
-        out = sorted((e for e in self.entries if is_linked(e[0])), key=lambda e: (e[0], -1 if e[1] is None else e[1]))
+        out = sorted((e for e in self.entries() if is_linked(e[0])), key=lambda e: (e[0], -1 if e[1] is None else e[1]))
         self.taken.update(out)
         return out
 
     def finish(self) -> None:
         if not (self.taken or self.added):
             return
-        entries = (self.entries - self.taken) | self.added
-        if entries != self.entries:
-            self._entries = entries
-            ordered = sorted(entries, key=lambda e: (e[0], -1 if e[1] is None else e[1]))
-            self.state.set_meta(self.key, json.dumps([list(e) for e in ordered]) if entries else None)
+        self._migrate()
+        with self.state.transaction():
+            for entry in self.taken - self.added:
+                self.state.delete_shadow(self.agenda, self.side, self._row_id(entry))
+            for entry in self.added - self.taken:   # handed out and added again (still waiting): its row stays
+                self.state.set_shadow(self.agenda, self.side, self._row_id(entry), {})
+        self.taken.clear()
+        self.added.clear()
+
+    def clear(self) -> None:
+        """Forget every entry (``rpsync rebind``: the ids are the old unit's)."""
+        self._migrate()
+        with self.state.transaction():
+            for row_id, _ in list(self.state.iter_shadows(self.agenda, self.side)):
+                self.state.delete_shadow(self.agenda, self.side, row_id)
         self.taken.clear()
         self.added.clear()
 
