@@ -61,15 +61,21 @@ def _child(profile: str, env: dict[str, str], out: str) -> None:
 class ForkServer:
     """A child process that imported the engine once and forks one run per request (like multiprocessing's
     forkserver, without its re-import of ``__main__``). Requests and answers are JSON lines:
-    ``{"profile", "env", "out"}`` → ``{"pid"}`` at once, ``{"status", "of": pid}`` (``os.waitstatus_to_exitcode``)
-    when that run ended."""
+    ``{"id", "profile", "env", "out"}`` → ``{"request": id, "pid"}`` at once, ``{"request": id, "status"}`` (the
+    exit code, -9 when killed) when that run ended. Answers carry their request's id: one left unread by a trial
+    that failed half-way is skipped by the next. The server reaps an ended run only when the next request
+    comes, so until then its pid cannot be given to another process (a late SIGKILL hits nothing else)."""
 
     def __init__(self) -> None:
         self.proc = subprocess.Popen([sys.executable, "-c", f"from {__name__} import serve; serve()"],
                                      stdin=subprocess.PIPE, stdout=subprocess.PIPE, bufsize=0,
                                      cwd=str(REPO_ROOT), env={**os.environ, "PYTHONPATH": str(REPO_ROOT)})
         self._buffer = b""
-        self._running: int | None = None
+        self._requests = 0
+        self._current: int | None = None
+
+    def alive(self) -> bool:
+        return self.proc.poll() is None
 
     def _line(self, timeout: float | None) -> dict | None:
         end = None if timeout is None else time.monotonic() + timeout
@@ -88,25 +94,28 @@ class ForkServer:
     def start(self, profile: Path, env: dict[str, str], out: Path) -> int:
         """Fork a run; its pid."""
         out.unlink(missing_ok=True)
-        self.proc.stdin.write((json.dumps({"profile": str(profile), "env": env, "out": str(out)}) + "\n").encode())
-        while True:   # an earlier run's status still unread (its trial failed before waiting) is skipped
+        self._requests += 1
+        self._current = self._requests
+        self.proc.stdin.write((json.dumps({"id": self._current, "profile": str(profile), "env": env,
+                                           "out": str(out)}) + "\n").encode())
+        while True:   # answers to an earlier request (its trial failed before reading them) are skipped
             answer = self._line(None)
-            if "pid" in answer:
-                self._running = answer["pid"]
-                return self._running
+            if answer.get("request") == self._current and "pid" in answer:
+                return answer["pid"]
 
     def wait(self, timeout: float | None) -> int | None:
         """The run's exit code (-9: killed), or ``None`` if it is still running after ``timeout`` seconds."""
+        end = None if timeout is None else time.monotonic() + timeout
         while True:
-            answer = self._line(timeout)
+            answer = self._line(None if end is None else max(0.0, end - time.monotonic()))
             if answer is None:
                 return None
-            if answer.get("of") == self._running:
+            if answer.get("request") == self._current and "status" in answer:
                 return answer["status"]
 
     def kill(self, pid: int) -> int:
-        """SIGKILL the run (like kill -9); its exit code. A run that ended between the last ``wait`` and the
-        signal (the fork server reaped it: no such process) keeps its own exit code."""
+        """SIGKILL the run (like kill -9); its exit code. A run that ended before the signal keeps its own
+        (it is a zombie until the next request: the signal does nothing to it)."""
         try:
             os.kill(pid, signal.SIGKILL)
         except ProcessLookupError:
@@ -120,8 +129,11 @@ class ForkServer:
 
 def serve() -> None:
     """The fork server's loop (stdin/stdout of ``ForkServer``)."""
+    ended = None
     for line in sys.stdin:
         request = json.loads(line)
+        if ended is not None:
+            os.waitpid(ended, 0)   # reap the last run now: its pid was not free while a SIGKILL could come
         pid = os.fork()
         if pid == 0:
             code = 1
@@ -130,17 +142,20 @@ def serve() -> None:
                 code = 0
             finally:
                 os._exit(code)
-        print(json.dumps({"pid": pid}), flush=True)
-        _, status = os.waitpid(pid, 0)
-        print(json.dumps({"status": os.waitstatus_to_exitcode(status), "of": pid}), flush=True)
+        print(json.dumps({"request": request["id"], "pid": pid}), flush=True)
+        info = os.waitid(os.P_PID, pid, os.WEXITED | os.WNOWAIT)   # ended; left a zombie (not reaped)
+        status = info.si_status if info.si_code == os.CLD_EXITED else -info.si_status
+        print(json.dumps({"request": request["id"], "status": status}), flush=True)
+        ended = pid
 
 
 _server: ForkServer | None = None
 
 
 def fork_server() -> ForkServer:
+    """The fork server (a new one if the last one died: one dead server must not fail every later trial)."""
     global _server
-    if _server is None:
+    if _server is None or not _server.alive():
         _server = ForkServer()
         atexit.register(_server.close)
     return _server
