@@ -272,7 +272,8 @@ def _str_keyed(value: Any) -> bool:
 def fingerprint(record: Any) -> str:
     """Stable hash of a record's content (key order and Decimal trailing zeros do not matter).
 
-    The hashed text is ``_canonical``'s JSON (item ids are journaled: it must not change). With text keys
+    The hashed text is ``_canonical``'s JSON (kept as earlier versions wrote it: the ids of delivery-address
+    writes hash their record, and a re-send after an upgrade should keep its id). With text keys
     (every record the catalog walk accepts) JSON sorts the keys and calls ``_canonical_scalar`` for the
     Decimals and dates itself, which writes the same text without copying the record first."""
     if _str_keyed(record):

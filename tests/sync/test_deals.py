@@ -163,6 +163,27 @@ def test_an_invoice_of_an_order_not_linked_yet_waits_without_holding_the_cursor_
     assert w.run().report.totals().updated == 0
 
 
+def test_an_invoice_that_lost_its_order_link_while_waiting_gives_no_closing_date_R_Z3(world_factory):
+    """The waiting invoice is edited in POHODA (its link to the order removed) before the order is linked: read
+    again, it no longer waits, and the order's business case gets no closing date from it."""
+    w = world_factory()
+    cid, partner = synced_client(w)
+    oid = pohoda_order(w, None, "Bez adresy", ITEMS[:1])
+    invoice = {"invoiceHeader": {"invoiceType": "issuedInvoice", "date": "2025-04-15", "text": "Faktura"},
+               "invoiceDetail": {"invoiceItem": [{"text": "Šroub", "quantity": Decimal(1),
+                                                  "homeCurrency": {"unitPrice": Decimal(10)}}]}}
+    iid = pohoda_write(w, "issued_invoices", invoice, partner={"id": partner},
+                       links=[{"agenda": "receivedOrder", "id": oid}])
+    w.run()
+    pohoda_edit(w, "issued_invoices", iid, lambda record: record.pop("links"))
+    w.run()
+    pohoda_edit(w, "received_orders", oid, {"orderHeader": {"partnerIdentity": {"id": partner}}})
+    fixed = w.run()
+    assert fixed.report.status == "ok", (fixed.report.message, fixed.report.quarantine)
+    [bc] = raynet_records(w, "businessCase")
+    assert bc.get("validTill") is None
+
+
 def test_order_carrying_another_orders_contract_gets_a_contract_of_its_own_R_R4(world_factory):
     w = world_factory()
     cid, partner = synced_client(w)

@@ -400,7 +400,9 @@ class ReceivedOrdersStep(DocumentStep):
     #: shadow side (state) of the facts of invoices whose order was not linked when they were read: invoice id ->
     #: the facts with the orders still waiting. Looked at again every run, by state look-ups alone; the
     #: closing-date cursor does not wait for them (it did: one order never linked — quarantined for good, or
-    #: outside the mapping's filter — made every later run re-read every invoice changed since)
+    #: outside the mapping's filter — made every later run re-read every invoice changed since). An invoice read
+    #: again replaces its entry (or drops it: no date or order link any more). Known limit: an invoice deleted in
+    #: POHODA is not read again, so its entry stays and still gives its date once its order is linked.
     CLOSING_WAITING = "closing_waiting"
     #: when the side read of the invoices went with the orders: the moment before it (the closing-date cursor)
     _closing_read_at: datetime | None = None
@@ -421,10 +423,17 @@ class ReceivedOrdersStep(DocumentStep):
         since = datetime.fromisoformat(raw) - POHODA_OVERLAP if raw else None
         started = ctx.now()   # before the request: the closing-date cursor once read (nothing changed later missed)
 
+        state = ctx.state
+        # an invoice read again without a date or an order link any more no longer waits (its old facts would set
+        # a closing date it no longer gives); looked up only when something waits at all
+        any_waiting = next(state.iter_shadows(self.agenda, self.CLOSING_WAITING), None) is not None
+
         def take(invoice: dict) -> None:
             facts = closing_facts(invoice)
             if facts is not None:
                 self.stage.put(self.CLOSING, pohoda_id("issued_invoices", invoice), facts)
+            elif any_waiting:
+                state.delete_shadow(self.agenda, self.CLOSING_WAITING, str(pohoda_id("issued_invoices", invoice)))
 
         def done() -> None:
             self._closing_read_at = started
