@@ -1,4 +1,4 @@
-"""``rpsync status``: what the sync knows — links, cursors, quarantine, recent runs.
+"""``rpsync status``: what the sync knows — links, cursors, waiting records, quarantine, recent runs.
 
 Exit codes: 0 shown (nothing in quarantine), 3 records are in quarantine, 1 the state database cannot be
 read (locked by another process, damaged), 2 usage error.
@@ -23,7 +23,8 @@ def status_command(
     state: Optional[Path] = typer.Option(None, "--state", help="The state database, instead of a profile."),
     as_json: bool = typer.Option(False, "--json", help="Print as JSON."),
 ) -> None:
-    """Show links per agenda, cursors, records in quarantine and the last runs."""
+    """Show links per agenda, cursors, records waiting for what they belong to, records in quarantine and the
+    last runs."""
     from engine.errors import RpsyncError
     from engine.state import open_state
     from engine.sync.binding import PENDING, bound_unit
@@ -41,6 +42,9 @@ def status_command(
     try:
         links = store.count_links()
         cursors = store._query("SELECT agenda, direction, value FROM cursors ORDER BY agenda, direction")
+        waiting = store._query(   # Waiting rows of the sub-records, payments, prices; invoices waiting (R-Z3)
+            "SELECT agenda, side, COUNT(*) FROM shadows WHERE side LIKE 'waiting:%' OR side = 'closing_waiting'"
+            " GROUP BY agenda, side ORDER BY agenda, side")
         quarantine = store.quarantined()
         runs = store.runs(5)
         unit = bound_unit(store)
@@ -54,6 +58,7 @@ def status_command(
         "state": str(state), "pohoda_ico": bound, "pohoda_year": unit.year if unit else None,
         "rebind_pending": pending_rebind, "links": links,
         "cursors": [{"agenda": a, "side": d, "since": v} for a, d, v in cursors],
+        "waiting": [{"agenda": a, "for": _WAITING.get(w, w), "records": n} for a, w, n in waiting],
         "quarantine": [{"agenda": q.agenda, "side": q.side, "record": q.record_id, "label": q.record_label,
                         "field": q.field, "rule": q.rule, "message": q.message, "times": q.times,
                         "first_seen": q.first_seen.isoformat(), "last_seen": q.last_seen.isoformat()}
@@ -80,6 +85,13 @@ def status_command(
         for c in data["cursors"]:
             t.add_row(c["agenda"], c["side"], c["since"] or "")
         console.print(t)
+        if waiting:
+            t = Table(title="waiting (read again once what they belong to is linked)")
+            for col in ("agenda", "for", "records"):
+                t.add_column(col)
+            for w in data["waiting"]:
+                t.add_row(w["agenda"], w["for"], str(w["records"]))
+            console.print(t)
         if quarantine:
             t = Table(title=f"quarantine ({len(quarantine)})")
             for col in ("agenda", "record", "field", "rule", "message", "times"):
@@ -95,6 +107,11 @@ def status_command(
             console.print(f"run {r['id']}: {r['status']} ({r['started_at']} → {r['finished_at'] or '…'})"
                           + (f" — {counts}" if counts else ""), highlight=False)
     raise typer.Exit(3 if quarantine else 0)
+
+
+#: what a waiting row waits for, by its side in the state
+_WAITING = {"waiting:raynet": "a Raynet client to be linked", "waiting:pohoda": "a POHODA record to be linked",
+            "closing_waiting": "an order to be linked (R-Z3 closing date)"}
 
 
 class _NoSecrets(dict):

@@ -68,3 +68,32 @@ def test_a_shared_read_is_used_only_when_it_covers_the_window():
     assert shared_read(ctx, "person", now) is None
     ctx.scratch["raynet_read:company"] = RaynetRead(None, {1: (old, 3)})
     assert dict(shared_read(ctx, "company", None)) == {1: (old, 3)}
+
+
+def test_status_counts_what_waits_per_agenda(tmp_path):
+    """`rpsync status` shows the waiting rows (a list that only grows is seen before it matters)."""
+    import json
+
+    from typer.testing import CliRunner
+
+    from engine.cli import app
+
+    state = open_state(tmp_path / "s.sqlite")
+    payments = Waiting(state, "payments", "pohoda")
+    for invoice in (5, 6, 7):
+        payments.add(invoice)
+    payments.finish()
+    persons = Waiting(state, "contact_persons", "raynet")
+    persons.add(12, 120)
+    persons.finish()
+    state.set_shadow("received_orders", "closing_waiting", "31", {"date": "2025-06-01", "orders": [[9, None]]})
+    state.set_shadow("received_orders", "raynet", "4", {"name": "not a waiting row"})
+    state.close()
+    shown = CliRunner().invoke(app, ["status", "--state", str(tmp_path / "s.sqlite"), "--json"])
+    assert shown.exit_code == 0, shown.output
+    assert json.loads(shown.stdout)["waiting"] == [
+        {"agenda": "contact_persons", "for": "a Raynet client to be linked", "records": 1},
+        {"agenda": "payments", "for": "a POHODA record to be linked", "records": 3},
+        {"agenda": "received_orders", "for": "an order to be linked (R-Z3 closing date)", "records": 1}]
+    text = CliRunner().invoke(app, ["status", "--state", str(tmp_path / "s.sqlite")], env={"COLUMNS": "200"})
+    assert "waiting" in text.stdout and "an order to be linked (R-Z3 closing date)" in text.stdout
