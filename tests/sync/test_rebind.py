@@ -21,6 +21,7 @@ from engine.sync.binding import BindingError
 from engine.sync.paths import get_path
 from engine.sync.pohoda_gateway import PohodaGateway
 from engine.sync.rebind import RebindRefused, rebind
+from engine.sync.steps.sub_records import Waiting
 from engine.sync.runner import renderer_for, run_sync
 from tests.sync.processes import CLI
 
@@ -237,7 +238,7 @@ def test_rebind_re_resolves_every_link_and_creates_nothing_R_G2(closing, monkeyp
     assert again.rebound == [] and again.unresolved == []
 
 
-def test_closing_dates_follow_their_orders_and_invoices_waiting_for_the_old_units_orders_are_dropped_R_G2_R_Z3(
+def test_closing_dates_follow_their_orders_and_what_waits_under_old_unit_ids_is_dropped_R_G2_R_Z3(
         closing):
     """R-Z3's state keyed by POHODA ids: the closing date written for the open order moves to its new id (7), the
     processed order's (it stayed in 2025) is dropped; invoices waiting for an order name the old unit, so they go,
@@ -253,9 +254,19 @@ def test_closing_dates_follow_their_orders_and_invoices_waiting_for_the_old_unit
         assert state.get_cursor("received_orders", "issued_invoices") is not None
     finally:
         state.close()
+    state = open_state(closing.state_path)
+    try:
+        for agenda in ("payments", "related_prices", "contact_persons"):   # POHODA parents waiting: old ids
+            waiting = Waiting(state, agenda, "pohoda")
+            waiting.add(1, 2 if agenda == "contact_persons" else None)
+            waiting.finish()
+    finally:
+        state.close()
     closing.rebind()
     state = open_state(closing.state_path)
     try:
+        for agenda in ("payments", "related_prices", "contact_persons"):
+            assert list(Waiting(state, agenda, "pohoda").entries()) == [], agenda
         assert dict(state.iter_shadows("received_orders", "closing_date")) == \
             {"7": {"date": "2025-04-15", "invoice": "1"}}
         assert list(state.iter_shadows("received_orders", "closing_waiting")) == []

@@ -252,6 +252,12 @@ class PaymentsStep(Step):
         return [("payment", str(key))] if key else []
 
     # ======================================================== reconciliation
+    def rebind_commit(self, moved) -> None:
+        """Besides the parent keys: the invoices whose payments wait are the old unit's ids (the next run reads
+        the new unit's invoices whole)."""
+        super().rebind_commit(moved)
+        Waiting(self.ctx.state, self.agenda, POHODA).clear()
+
     def reconcile_create(self, intent) -> int | None:
         """A payment whose answer was lost: on its invoice, a payment with its amount and date that no
         liquidation is linked to is the one (payments carry no extId)."""

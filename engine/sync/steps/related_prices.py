@@ -324,3 +324,4 @@ class RelatedPricesStep(Step):
             old, _, level = (link.pohoda_number or "").partition(":")
             if old.isdigit() and stock.get(int(old)) is not None:
                 state.save_link(Link(**{**link.__dict__, "pohoda_number": f"{stock[int(old)]}:{level}"}))
+        Waiting(state, self.agenda, POHODA).clear()   # stock ids of the old unit (the next run reads the new whole)
