@@ -188,6 +188,46 @@ def test_bulk_upsert_takes_at_most_100_items_and_the_client_splits(rn, api):
     assert len(list(api.price_lists.items(price_list, page_size=100))) == 150
 
 
+def test_product_codes_stay_unique_across_renames_and_deletes_R_S2(api):
+    """Codes are found by index in the simulator (every product created or named by an order item scanned every
+    product): a renamed code is free again, the new one taken, a deleted product's code free."""
+    first = api.products.create({"code": "P-1", "name": "A"})
+    api.products.update(first, {"code": "P-2"})
+    second = api.products.create({"code": "P-1", "name": "B"})          # free again
+    with pytest.raises(RaynetBusinessError):
+        api.products.create({"code": "P-2", "name": "C"})
+    with pytest.raises(RaynetBusinessError):
+        api.products.update(second, {"code": "P-2"})
+    api.products.delete(first)
+    assert api.products.create({"code": "P-2", "name": "D"}) not in (first, second)
+
+
+def test_price_list_items_are_found_by_product_after_deletes_and_product_changes(rn, api):
+    """The simulator finds a price list's item of a product by index (an upsert scanned every item: the scale
+    bench's 100 000 related prices spent hours in the simulator): inserts, upserts, an item deleted, an item moved
+    to another product and a whole price list deleted all keep the answers right."""
+    a, b, c = (api.products.create({"code": f"X-{n}", "name": f"X {n}"}) for n in range(3))
+    first = api.price_lists.create({"name": "Akce", "code": "AKCE", "currency": 1, "validFrom": "2025-01-01"})
+    second = api.price_lists.create({"name": "Výprodej", "code": "VYP", "currency": 1, "validFrom": "2025-01-01"})
+    [inserted] = api.price_lists.bulk_upsert(first, [{"product": a, "price": Decimal("1")}])
+    [updated] = api.price_lists.bulk_upsert(first, [{"product": a, "price": Decimal("2")}])
+    assert (inserted.message, updated.message) == ("inserted", "updated")
+    assert updated.price_list_item == inserted.price_list_item
+    assert [r.message for r in api.price_lists.bulk_upsert(second, [{"product": a, "price": 3}])] == ["inserted"]
+    with pytest.raises(RaynetBusinessError):                    # one item per product and list
+        api.price_lists.add_item(first, {"product": a, "price": 4})
+    api.price_lists.delete_item(first, inserted.price_list_item)
+    [again] = api.price_lists.bulk_upsert(first, [{"product": a, "price": Decimal("5")}])
+    assert again.message == "inserted" and again.price_list_item != inserted.price_list_item
+    api.price_lists.update_item(first, again.price_list_item, {"product": b})
+    assert [r.message for r in api.price_lists.bulk_upsert(first, [{"product": b, "price": 6}])] == ["updated"]
+    assert [r.message for r in api.price_lists.bulk_upsert(first, [{"product": a, "price": 7}])] == ["inserted"]
+    api.price_lists.delete(second)
+    assert [r.message for r in api.price_lists.bulk_upsert(first, [{"product": c, "price": 8}])] == ["inserted"]
+    prices = {i["product"]["id"]: i["price"] for i in api.price_lists.items(first)}
+    assert prices == {a: 7, b: 6, c: 8}
+
+
 def test_seed_file_and_persistence_across_restarts(tmp_path):
     seed = tmp_path / "seed.json"
     seed.write_text(json.dumps({

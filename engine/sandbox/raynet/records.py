@@ -425,10 +425,9 @@ def _item_product(store, body: dict) -> tuple[int | None, int | None]:
         check_reference(store, "product", product_id, "product")
     code = body.get("productCode")
     if product_id is None and code:
-        for product in store.table("product").values():
-            if product.get("code") == code:
-                product_id = product["id"]
-                break
+        product = store.product_by_code(code)
+        if product is not None:
+            product_id = product["id"]
         else:
             # [OAS] businessCaseCreateWithItemsInsert: an unknown productCode creates a new product
             product_id = _create_product(store, {"code": code, "name": body.get("name") or code,
@@ -436,11 +435,9 @@ def _item_product(store, body: dict) -> tuple[int | None, int | None]:
                                                  "unit": body.get("unit")})["id"]
     price_list_item = body.get("priceListItem")
     if product_id is not None and price_list_item is None:
-        price_list = body.get("priceList")
-        for item in store.table("priceListItem").values():
-            if item["product"] == product_id and (price_list is None or item["priceList"] == price_list):
-                price_list_item = item["id"]
-                break
+        item = store.price_list_item(body.get("priceList"), product_id)   # no price list: the first of any
+        if item is not None:
+            price_list_item = item["id"]
     return product_id, price_list_item
 
 
@@ -542,10 +539,9 @@ def create_credit_note(store, body: dict) -> int:
 
 def _create_product(store, body: dict) -> dict:
     row, custom = _new_record(store, "product", "product", body)
-    for other in store.table("product").values():
-        if other.get("code") == row["code"]:
-            # GUESS: product codes are unique (R-S2; the duplicate-key message class is documented)
-            raise duplicate_key()
+    if store.product_by_code(row["code"]) is not None:
+        # GUESS: product codes are unique (R-S2; the duplicate-key message class is documented)
+        raise duplicate_key()
     price = row.pop("price", None)
     row["tags"] = row.get("tags") or []
     row["validFrom"] = store.now().astimezone(USER_TZ).date().isoformat()
@@ -575,11 +571,11 @@ def _create_price_list(store, body: dict) -> dict:
 def _upsert_price_list_item(store, price_list: dict, body: dict) -> tuple[dict, bool]:
     product_id = body.get("product")
     check_reference(store, "product", product_id, "product")
-    for item in store.table("priceListItem").values():
-        if item["priceList"] == price_list["id"] and item["product"] == product_id:
-            _merge(item, {k: v for k, v in body.items() if k != "product"})
-            store.touch(item)
-            return item, False
+    item = store.price_list_item(price_list["id"], product_id)
+    if item is not None:
+        _merge(item, {k: v for k, v in body.items() if k != "product"})
+        store.touch(item)
+        return item, False
     item = {"priceList": price_list["id"], "product": product_id, "price": body.get("price"),
             "cost": body.get("cost"), "unit": body.get("unit"), "taxRate": body.get("taxRate"),
             "description": body.get("description")}
@@ -589,9 +585,8 @@ def _upsert_price_list_item(store, price_list: dict, body: dict) -> tuple[dict, 
 def add_price_list_item(store, price_list_id: int, body: dict) -> int:
     price_list = _require(store, "priceList", price_list_id)
     accepted = validate("priceList", body, "create", "items[].", required=True)
-    for item in store.table("priceListItem").values():
-        if item["priceList"] == price_list_id and item["product"] == accepted["product"]:
-            raise duplicate_key()
+    if store.price_list_item(price_list_id, accepted["product"]) is not None:
+        raise duplicate_key()
     item, _ = _upsert_price_list_item(store, price_list, accepted)
     store.touch(price_list)
     return item["id"]
@@ -669,9 +664,10 @@ def update(store, entity: str, record_id: int, body: dict) -> None:
     custom = accepted.pop("customFields", None)
     items = accepted.pop("items", None)
     if entity == "product" and "code" in accepted:
-        for other in store.table("product").values():
-            if other["id"] != record_id and other.get("code") == accepted["code"]:
-                raise duplicate_key()
+        other = store.product_by_code(accepted["code"])
+        if other is not None and other["id"] != record_id:
+            raise duplicate_key()
+        store.forget_product_codes()
     price = accepted.pop("price", None) if entity == "product" else None
     _merge(row, accepted)
     if items is not None and entity in ("businessCase", "offer", "salesOrder", "invoice"):
@@ -738,7 +734,10 @@ def delete(store, entity: str, record_id: int) -> None:
     if entity == "priceList":
         for item_id in [i for i, item in store.table("priceListItem").items() if item["priceList"] == record_id]:
             del store.table("priceListItem")[item_id]
+        store.forget_price_items()
     del store.table(entity)[record_id]
+    if entity == "product":
+        store.forget_product_codes()
 
 
 def _referenced(store, entity: str, record_id: int) -> bool:
@@ -867,8 +866,11 @@ def price_list_item(store, price_list_id: int, item_id: int, body: dict | None, 
             check_reference(store, "product", accepted["product"], "product")
         _merge(item, accepted)
         store.touch(item)
+        if "product" in accepted:
+            store.forget_price_items()
     else:
         del store.table("priceListItem")[item_id]
+        store.forget_price_items()
     store.touch(price_list)
 
 

@@ -54,6 +54,13 @@ class RaynetStore:
         self.ext_index: dict[str, dict[str, int]] = {}
         self.requests: list[LoggedRequest] = []
         self.user = "sandbox@example.com"
+        #: (price list id, product id) -> the first price-list item (by id) of that product in that list; built on
+        #: first use, kept up to date by inserts, dropped by the rare deletes and product changes
+        #: (``forget_price_items``). Without it every upsert and every product shown scanned all items
+        #: (100 000 related prices: hours of the bench spent in the simulator).
+        self._price_items: dict[tuple[Any, Any], int] | None = None
+        #: product code -> the first product (by id) with it; kept the same way (``forget_product_codes``)
+        self._product_codes: dict[Any, int] | None = None
 
     # ---------------------------------------------------------------- time
     def now(self) -> datetime:
@@ -99,7 +106,49 @@ class RaynetStore:
                 row.setdefault("rowInfo.rowState", None)
                 row.setdefault("_version", 1)
             self.table(table)[row["id"]] = row
+            if table == "priceListItem" and self._price_items is not None:
+                self._price_items.setdefault((row.get("priceList"), row.get("product")), row["id"])
+                self._price_items.setdefault((None, row.get("product")), row["id"])
+            elif table == "product" and self._product_codes is not None and row.get("code") is not None:
+                self._product_codes.setdefault(row["code"], row["id"])
             return row
+
+    def product_by_code(self, code: Any) -> dict | None:
+        """The product with ``code`` (the first by id if several), or None."""
+        with self.lock:
+            if self._product_codes is None:
+                codes: dict[Any, int] = {}
+                for product_id in sorted(self.table("product")):
+                    value = self.tables["product"][product_id].get("code")
+                    if value is not None:
+                        codes.setdefault(value, product_id)
+                self._product_codes = codes
+            product_id = self._product_codes.get(code)
+            return None if product_id is None else self.table("product").get(product_id)
+
+    def forget_product_codes(self) -> None:
+        """A product was deleted or changed its code: the index is built again on next use."""
+        with self.lock:
+            self._product_codes = None
+
+    def price_list_item(self, price_list_id: Any, product_id: Any) -> dict | None:
+        """The item of ``product_id`` in price list ``price_list_id`` (None: in any price list; the first by id
+        if several), or None."""
+        with self.lock:
+            if self._price_items is None:
+                index: dict[tuple[Any, Any], int] = {}
+                for item_id in sorted(self.table("priceListItem")):
+                    item = self.tables["priceListItem"][item_id]
+                    index.setdefault((item.get("priceList"), item.get("product")), item_id)
+                    index.setdefault((None, item.get("product")), item_id)
+                self._price_items = index
+            item_id = self._price_items.get((price_list_id, product_id))
+            return None if item_id is None else self.table("priceListItem").get(item_id)
+
+    def forget_price_items(self) -> None:
+        """Price-list items were deleted or changed product: the index is built again on next use."""
+        with self.lock:
+            self._price_items = None
 
     def touch(self, row: dict) -> None:
         """A write changed ``row``: ``rowInfo.updatedAt/By`` and ``_version`` follow."""
@@ -178,6 +227,7 @@ class RaynetStore:
     def restore(self, data: dict[str, Any]) -> None:
         with self.lock:
             self.tables = {name: {int(r["id"]): r for r in rows} for name, rows in data.get("tables", {}).items()}
+            self._price_items = self._product_codes = None
             self.counters = {k: int(v) for k, v in data.get("counters", {}).items()}
             self.custom_fields = data.get("customFields", {})
             self.ext_index = {}

@@ -377,8 +377,7 @@ def render_product(store, row: dict, detail: bool, iso: bool) -> dict:
     primary = _primary_price_list(store)
     item = None
     if primary is not None:
-        item = next((i for i in store.table("priceListItem").values()
-                     if i["priceList"] == primary["id"] and i["product"] == row["id"]), None)
+        item = store.price_list_item(primary["id"], row["id"])
     currency = store.row("currency", primary.get("currency")) if primary else None
     primary_item = None if item is None else {
         "id": item["id"], "price": item.get("price"),
