@@ -56,6 +56,26 @@ def test_last_changes_sees_only_later_saves(client, clock):
     assert len(client.list("address_book")) == 2
 
 
+def test_lists_read_the_store_a_page_at_a_time_with_limits_ids_and_changes(client, clock, monkeypatch):
+    """The store is read in pages (a list that stops after ``count`` records does not load the agenda first); an
+    id filter reads that record alone, ``lastChanges`` skips older records before decoding them — same answers."""
+    from engine.sandbox.pohoda.store import Store
+
+    monkeypatch.setattr(Store, "PAGE", 2)
+    for n in range(5):
+        client.one(render.render_document("address_book", records.company(ico=f"1000000{n}")))
+        clock.advance(hours=1)
+    assert ids(client.list("address_book"), "addressbookHeader") == [1, 2, 3, 4, 5]
+    assert ids(client.list("address_book", id_from=2, count=3), "addressbookHeader") == [2, 3, 4]
+    assert ids(client.list("address_book", id_from=4), "addressbookHeader") == [4, 5]
+    assert ids(client.list("address_book", filter={"id": 3}), "addressbookHeader") == [3]
+    assert client.list("address_book", filter={"id": 3}, id_from=4) == []
+    assert client.list("address_book", filter={"id": 9}) == []
+    since = dt.datetime(2025, 3, 1, 12, 30)   # the saves were at 10:00, 11:00 … 14:00 (POHODA's local time)
+    assert ids(client.list("address_book", filter={"last_changes": since}), "addressbookHeader") == [4, 5]
+    assert ids(client.list("address_book", filter={"last_changes": since}, count=1), "addressbookHeader") == [4]
+
+
 def test_number_series_and_exact_numbers(client):
     client.one(_stock_doc({"stockHeader": {"code": "SR-M6", "name": "Šroub"}}))
     order = records.received_order()

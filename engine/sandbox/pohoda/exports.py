@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
+from collections.abc import Iterator
 
 from lxml import etree
 
@@ -147,6 +148,20 @@ def _with_ext_ids(agenda: str, record: dict, ext_ids: dict[str, str], system: st
     return out
 
 
+def _candidates(store: Store, agenda: str, flt, id_from: int | None) -> Iterator:
+    """The records ``_matches`` has to look at: one by id when the filter names an id, only those changed since
+    when it has ``lastChanges`` (both are also checked by ``_matches``), else every record from ``id_from``."""
+    since = None
+    for cond in _kids(flt) if flt is not None else ():
+        name = _local(cond)
+        if name == "id":
+            stored = store.get(agenda, int(cond.text))
+            return iter([stored] if stored is not None and stored.id >= (id_from or 0) else [])
+        if name == "lastChanges":
+            since = to_local(dt.datetime.fromisoformat(cond.text.strip().replace("Z", "+00:00")))
+    return store.iter(agenda, id_from=id_from, changed_since=since)
+
+
 def answer(store: Store, request) -> str:
     """The list element (e.g. ``<lAdb:listAddressBook>``) answering one list request."""
     key = (etree.QName(request).namespace, _local(request))
@@ -169,7 +184,7 @@ def answer(store: Store, request) -> str:
     with_prices = _bool(restriction, "stockPriceItem", True)
     system = request.get("extSystem")
     body = []
-    for stored in store.iter(agenda, id_from=id_from):
+    for stored in _candidates(store, agenda, flt, id_from):
         if not _matches(store, agenda, stored, flt, kind):
             continue
         record = _with_ext_ids(agenda, stored.record, stored.ext_ids, system)

@@ -158,13 +158,27 @@ class Store:
     def all(self, agenda: str) -> list[Stored]:
         return list(self.iter(agenda))
 
-    def iter(self, agenda: str, *, id_from: int | None = None) -> Iterator[Stored]:
-        rows = self._db.execute(
-            f"SELECT {self._COLS} FROM records WHERE agenda = ? AND id >= ? ORDER BY id",
-            (agenda, id_from or 0),
-        ).fetchall()
-        for row in rows:
-            yield self._row(row)
+    #: rows per query of ``iter``
+    PAGE = 500
+
+    def iter(self, agenda: str, *, id_from: int | None = None,
+             changed_since: dt.datetime | None = None) -> Iterator[Stored]:
+        """The records of ``agenda`` by id, from ``id_from``, a page at a time (a list answer that stops after
+        ``count`` records no longer loads the whole agenda first); with ``changed_since``, only those saved at or
+        after it, skipped before their JSON is decoded."""
+        last = (id_from or 0) - 1
+        while True:
+            rows = self._db.execute(
+                f"SELECT {self._COLS} FROM records WHERE agenda = ? AND id > ? ORDER BY id LIMIT ?",
+                (agenda, last, self.PAGE),
+            ).fetchall()
+            for row in rows:
+                if changed_since is not None and dt.datetime.fromisoformat(row[6]) < changed_since:
+                    continue
+                yield self._row(row)
+            if len(rows) < self.PAGE:
+                return
+            last = rows[-1][1]
 
     def by_number(self, agenda: str, number: str) -> Stored | None:
         row = self._db.execute(f"SELECT {self._COLS} FROM records WHERE agenda = ? AND number = ?",
