@@ -127,6 +127,19 @@ def test_closing_date_is_the_issue_date_of_the_invoice_linked_to_the_order_R_Z3(
     assert str(raynet_records(w, "businessCase")[0]["validTill"]) == "2025-04-15"
 
 
+def order_not_linked_with_its_invoice(w) -> tuple[int, int, int]:
+    """A synced client, a POHODA order the sync cannot link (no address-book record: R-C1) and an invoice of the
+    client linked to that order, issued 2025-04-15: (client's POHODA id, order id, invoice id)."""
+    _, partner = synced_client(w)
+    oid = pohoda_order(w, None, "Bez adresy", ITEMS[:1])
+    invoice = {"invoiceHeader": {"invoiceType": "issuedInvoice", "date": "2025-04-15", "text": "Faktura"},
+               "invoiceDetail": {"invoiceItem": [{"text": "Šroub", "quantity": Decimal(1),
+                                                  "homeCurrency": {"unitPrice": Decimal(10)}}]}}
+    iid = pohoda_write(w, "issued_invoices", invoice, partner={"id": partner},
+                       links=[{"agenda": "receivedOrder", "id": oid}])
+    return partner, oid, iid
+
+
 def test_an_invoice_of_an_order_not_linked_yet_waits_without_holding_the_cursor_R_Z3(world_factory):
     """The order is quarantined (no address-book record, R-C1) when its invoice is read: the closing-date cursor
     still moves on (held, it made every later run re-read every invoice since, for ever when the order never
@@ -135,12 +148,7 @@ def test_an_invoice_of_an_order_not_linked_yet_waits_without_holding_the_cursor_
     from engine.state import open_state
 
     w = world_factory()
-    cid, partner = synced_client(w)
-    oid = pohoda_order(w, None, "Bez adresy", ITEMS[:1])
-    invoice = {"invoiceHeader": {"invoiceType": "issuedInvoice", "date": "2025-04-15", "text": "Faktura"},
-               "invoiceDetail": {"invoiceItem": [{"text": "Šroub", "quantity": Decimal(1),
-                                                  "homeCurrency": {"unitPrice": Decimal(10)}}]}}
-    pohoda_write(w, "issued_invoices", invoice, partner={"id": partner}, links=[{"agenda": "receivedOrder", "id": oid}])
+    partner, oid, _ = order_not_linked_with_its_invoice(w)
 
     def closing_cursor():
         with open_state(w.state_path) as state:
@@ -167,13 +175,7 @@ def test_an_invoice_that_lost_its_order_link_while_waiting_gives_no_closing_date
     """The waiting invoice is edited in POHODA (its link to the order removed) before the order is linked: read
     again, it no longer waits, and the order's business case gets no closing date from it."""
     w = world_factory()
-    cid, partner = synced_client(w)
-    oid = pohoda_order(w, None, "Bez adresy", ITEMS[:1])
-    invoice = {"invoiceHeader": {"invoiceType": "issuedInvoice", "date": "2025-04-15", "text": "Faktura"},
-               "invoiceDetail": {"invoiceItem": [{"text": "Šroub", "quantity": Decimal(1),
-                                                  "homeCurrency": {"unitPrice": Decimal(10)}}]}}
-    iid = pohoda_write(w, "issued_invoices", invoice, partner={"id": partner},
-                       links=[{"agenda": "receivedOrder", "id": oid}])
+    partner, oid, iid = order_not_linked_with_its_invoice(w)
     w.run()
     pohoda_edit(w, "issued_invoices", iid, lambda record: record.pop("links"))
     w.run()
