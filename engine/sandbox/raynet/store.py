@@ -43,6 +43,34 @@ class LoggedRequest:
     counted: bool  # charged to the quota
 
 
+class _FirstById:
+    """Key -> the first row (by id) of ``table`` with that key (``keys_of(row)``: its keys; None keys are not
+    indexed). Built on first use, extended by inserts; ``forget`` (after a delete, or a change of a row's keys)
+    has it built again on next use. The store's lock guards it."""
+
+    def __init__(self, table: str, keys_of: Callable[[dict], tuple]) -> None:
+        self.table, self.keys_of = table, keys_of
+        self._index: dict[Any, int] | None = None
+
+    def inserted(self, row: dict) -> None:
+        if self._index is not None:
+            for key in self.keys_of(row):
+                if key is not None:
+                    self._index.setdefault(key, row["id"])
+
+    def find(self, store: "RaynetStore", key: Any) -> dict | None:
+        rows = store.table(self.table)
+        if self._index is None:
+            self._index = {}
+            for row_id in sorted(rows):
+                self.inserted(rows[row_id])
+        row_id = self._index.get(key)
+        return None if row_id is None else rows.get(row_id)
+
+    def forget(self) -> None:
+        self._index = None
+
+
 class RaynetStore:
     def __init__(self, path: str | os.PathLike[str] | None = None, *, clock: Callable[[], float] = time.time) -> None:
         self.path = Path(path) if path else None
@@ -54,13 +82,12 @@ class RaynetStore:
         self.ext_index: dict[str, dict[str, int]] = {}
         self.requests: list[LoggedRequest] = []
         self.user = "sandbox@example.com"
-        #: (price list id, product id) -> the first price-list item (by id) of that product in that list; built on
-        #: first use, kept up to date by inserts, dropped by the rare deletes and product changes
-        #: (``forget_price_items``). Without it every upsert and every product shown scanned all items
-        #: (100 000 related prices: hours of the bench spent in the simulator).
-        self._price_items: dict[tuple[Any, Any], int] | None = None
-        #: product code -> the first product (by id) with it; kept the same way (``forget_product_codes``)
-        self._product_codes: dict[Any, int] | None = None
+        #: a price list's item of a product (also under price list None: the first of any list), and the product
+        #: of a code. Without them every upsert, order item and product shown scanned a whole table (100 000
+        #: related prices: hours of the scale bench spent in the simulator).
+        self._price_items = _FirstById("priceListItem", lambda item: ((item.get("priceList"), item.get("product")),
+                                                                       (None, item.get("product"))))
+        self._product_codes = _FirstById("product", lambda product: (product.get("code"),))
 
     # ---------------------------------------------------------------- time
     def now(self) -> datetime:
@@ -106,49 +133,31 @@ class RaynetStore:
                 row.setdefault("rowInfo.rowState", None)
                 row.setdefault("_version", 1)
             self.table(table)[row["id"]] = row
-            if table == "priceListItem" and self._price_items is not None:
-                self._price_items.setdefault((row.get("priceList"), row.get("product")), row["id"])
-                self._price_items.setdefault((None, row.get("product")), row["id"])
-            elif table == "product" and self._product_codes is not None and row.get("code") is not None:
-                self._product_codes.setdefault(row["code"], row["id"])
+            for index in (self._price_items, self._product_codes):
+                if index.table == table:
+                    index.inserted(row)
             return row
 
     def product_by_code(self, code: Any) -> dict | None:
         """The product with ``code`` (the first by id if several), or None."""
         with self.lock:
-            if self._product_codes is None:
-                codes: dict[Any, int] = {}
-                for product_id in sorted(self.table("product")):
-                    value = self.tables["product"][product_id].get("code")
-                    if value is not None:
-                        codes.setdefault(value, product_id)
-                self._product_codes = codes
-            product_id = self._product_codes.get(code)
-            return None if product_id is None else self.table("product").get(product_id)
+            return self._product_codes.find(self, code)
 
     def forget_product_codes(self) -> None:
-        """A product was deleted or changed its code: the index is built again on next use."""
+        """A product was deleted or changed its code."""
         with self.lock:
-            self._product_codes = None
+            self._product_codes.forget()
 
     def price_list_item(self, price_list_id: Any, product_id: Any) -> dict | None:
         """The item of ``product_id`` in price list ``price_list_id`` (None: in any price list; the first by id
         if several), or None."""
         with self.lock:
-            if self._price_items is None:
-                index: dict[tuple[Any, Any], int] = {}
-                for item_id in sorted(self.table("priceListItem")):
-                    item = self.tables["priceListItem"][item_id]
-                    index.setdefault((item.get("priceList"), item.get("product")), item_id)
-                    index.setdefault((None, item.get("product")), item_id)
-                self._price_items = index
-            item_id = self._price_items.get((price_list_id, product_id))
-            return None if item_id is None else self.table("priceListItem").get(item_id)
+            return self._price_items.find(self, (price_list_id, product_id))
 
     def forget_price_items(self) -> None:
-        """Price-list items were deleted or changed product: the index is built again on next use."""
+        """Price-list items were deleted or changed product."""
         with self.lock:
-            self._price_items = None
+            self._price_items.forget()
 
     def touch(self, row: dict) -> None:
         """A write changed ``row``: ``rowInfo.updatedAt/By`` and ``_version`` follow."""
@@ -227,7 +236,8 @@ class RaynetStore:
     def restore(self, data: dict[str, Any]) -> None:
         with self.lock:
             self.tables = {name: {int(r["id"]): r for r in rows} for name, rows in data.get("tables", {}).items()}
-            self._price_items = self._product_codes = None
+            self._price_items.forget()
+            self._product_codes.forget()
             self.counters = {k: int(v) for k, v in data.get("counters", {}).items()}
             self.custom_fields = data.get("customFields", {})
             self.ext_index = {}
