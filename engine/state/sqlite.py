@@ -381,6 +381,9 @@ class SqliteStateStore(StateStore):
     def delete_shadow(self, agenda, side, record_id) -> None:
         self._exec("DELETE FROM shadows WHERE agenda=? AND side=? AND record_id=?", (agenda, side, str(record_id)))
 
+    def delete_shadows(self, agenda, side) -> None:
+        self._exec("DELETE FROM shadows WHERE agenda=? AND side=?", (agenda, side))
+
     def iter_shadows(self, agenda, side):
         last = None
         while True:   # keyset pages on the primary key: no cursor stays open between pages

@@ -85,6 +85,11 @@ class StateStore(ABC):
     def delete_shadow(self, agenda: str, side: str, record_id: str) -> None:
         """Forget a shadow (``rpsync rebind``: its record id belongs to another accounting unit)."""
 
+    def delete_shadows(self, agenda: str, side: str) -> None:
+        """Forget every shadow of ``agenda`` on ``side`` (``rpsync rebind``: rows keyed by the old unit's ids)."""
+        for record_id, _ in list(self.iter_shadows(agenda, side)):
+            self.delete_shadow(agenda, side, record_id)
+
     @abstractmethod
     def iter_shadows(self, agenda: str, side: str) -> Iterator[tuple[str, dict]]:
         """(record id, shadow) of every shadow of ``agenda`` on ``side``, by record id (as text), a page at a

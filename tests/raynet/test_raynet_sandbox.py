@@ -202,7 +202,7 @@ def test_product_codes_stay_unique_across_renames_and_deletes_R_S2(api):
     assert api.products.create({"code": "P-2", "name": "D"}) not in (first, second)
 
 
-def test_price_list_items_are_found_by_product_after_deletes_and_product_changes(rn, api):
+def test_price_list_items_are_found_by_product_after_deletes_and_product_changes_R_L2(rn, api):
     """The simulator finds a price list's item of a product by index (an upsert scanned every item: the scale
     bench's 100 000 related prices spent hours in the simulator): inserts, upserts, an item deleted, an item moved
     to another product and a whole price list deleted all keep the answers right."""

@@ -493,14 +493,12 @@ class ReceivedOrdersStep(DocumentStep):
         super().rebind_commit(moved)
         state = self.ctx.state
         written = list(state.iter_shadows(self.agenda, "closing_date"))   # ids may swap: all out, then back in
-        for order_id, _ in written:
-            state.delete_shadow(self.agenda, "closing_date", order_id)
+        state.delete_shadows(self.agenda, "closing_date")
         for order_id, shadow in written:
             new = moved_id(self.agenda, int(order_id), moved)
             if new is not None:
                 state.set_shadow(self.agenda, "closing_date", str(new), shadow)
-        for invoice_id, _ in list(state.iter_shadows(self.agenda, self.CLOSING_WAITING)):
-            state.delete_shadow(self.agenda, self.CLOSING_WAITING, invoice_id)
+        state.delete_shadows(self.agenda, self.CLOSING_WAITING)
         if state.get_cursor(self.agenda, "issued_invoices") is not None:
             state.set_cursor(self.agenda, "issued_invoices", None)
 

@@ -274,9 +274,7 @@ class Waiting:
     def clear(self) -> None:
         """Forget every entry (``rpsync rebind``: the ids are the old unit's)."""
         self._migrate()
-        with self.state.transaction():
-            for row_id, _ in list(self.state.iter_shadows(self.agenda, self.side)):
-                self.state.delete_shadow(self.agenda, self.side, row_id)
+        self.state.delete_shadows(self.agenda, self.side)
         self.taken.clear()
         self.added.clear()
 
