@@ -4,7 +4,7 @@ Records are the nested dicts of docs/architecture.md ("Records"), the same
 shape ``engine.pohoda.lists`` reads. The per-document Jinja templates in
 ``templates/pohoda/`` carry what is fixed for a document (the agenda element,
 ``actionType``/filter, extIds, links to the partner and contract); the record's
-own fields are written by ``fields(record)``, which walks the agenda's field
+own fields are written by ``record | fields``, which walks the agenda's field
 catalog so that every element comes out in XSD sequence order with its
 namespace prefix, formatted for its XSD type and checked against its length
 and enumeration. A value that does not fit is a ``RenderError`` naming the
@@ -31,7 +31,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from jinja2 import ChoiceLoader, FileSystemLoader, StrictUndefined, TemplateError
+from jinja2 import ChoiceLoader, FileSystemLoader, StrictUndefined, TemplateError, pass_context
 from jinja2.runtime import new_context
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 from markupsafe import Markup
@@ -39,6 +39,7 @@ from markupsafe import Markup
 from engine import catalogs
 from engine.errors import RpsyncError
 from engine.pohoda.lists import typed_scalar as _read_scalar  # a written value as the list reader types it
+from engine.pohoda import shapes
 from engine.pohoda.localtime import to_local
 from engine.resources import templates_dir
 
@@ -436,10 +437,21 @@ class _Attributes:
                 self._texts(holder, where)]
 
 
-class _Node:
-    """The compiled children of one element (or of the record root): key -> (XSD position, key, write, type)."""
+#: a shape cache's entry for a key set the generated functions do not take (attribute or unknown keys): the walk
+_WALK = object()
+#: False: every record is written by the catalog walk alone (the tests compare both ways)
+USE_SHAPES = True
 
-    __slots__ = ("catalog", "path", "known", "elements", "orders")
+
+class _Node:
+    """The compiled children of one element (or of the record root): key -> (XSD position, key, write, typed, spec).
+
+    ``xml``/``typed`` run the function generated for the key set a dict has (``engine.pohoda.shapes``), made the
+    first time a dict of that set comes; the catalog walk (``walk_xml``/``walk_typed``) writes what it does not
+    take, and reports every error.
+    """
+
+    __slots__ = ("catalog", "path", "known", "elements", "orders", "shapes_xml", "shapes_typed")
 
     def __init__(self, catalog: catalogs.Catalog, path: str, known: dict) -> None:
         self.catalog, self.path, self.known = catalog, path, known
@@ -447,6 +459,21 @@ class _Node:
         #: the keys of a dict (in its order) -> its entries in XSD order: a mapping's records set the same
         #: fields in the same order, so after the first record the others need no lookups and no sort
         self.orders: dict[tuple, tuple] = {}
+        self.shapes_xml: dict[tuple, Any] = {}
+        self.shapes_typed: dict[tuple, Any] = {}
+
+    def _shape(self, value: dict, keys: tuple, cache: dict, compile_shape) -> Any:
+        """The generated function of a key set (``_WALK`` for a set it does not take), made once: its groups
+        inlined in ``value``'s shape."""
+        if len(cache) >= shapes.MAX_SHAPES:
+            return _WALK  # a mapping's records come in a few shapes; this many means they vary: walk them
+        elements = self.elements
+        if all(key in elements for key in keys):
+            found = compile_shape(self, keys, value)
+        else:
+            found = _WALK
+        cache[keys] = found
+        return found
 
     def _ordered(self, value: Any) -> tuple | None:
         """The entries of a dict's keys in XSD order, when seen before (None values are skipped by the caller)."""
@@ -482,15 +509,41 @@ class _Node:
         return present
 
     def xml(self, value: Any, where: str) -> str:
-        order = self._ordered(value)
-        if order is not None:
-            return "".join([write(value, v, where) for _, key, write, _ in order if (v := value[key]) is not None])
-        return "".join([write(value, value[key], where) for _, key, write, _ in self.present(value, where)])
+        if type(value) is dict and USE_SHAPES:
+            keys = tuple(value)
+            fast = self.shapes_xml.get(keys)
+            if fast is None:
+                fast = self._shape(value, keys, self.shapes_xml, shapes.compile_xml)
+            if fast is not _WALK:
+                try:
+                    return fast(value, where)
+                except shapes.Slow:
+                    pass  # a value it does not take: the walk formats it, or names what is wrong
+        return self.walk_xml(value, where)
 
     def typed(self, value: Any, where: str) -> dict:
+        if type(value) is dict and USE_SHAPES:
+            keys = tuple(value)
+            fast = self.shapes_typed.get(keys)
+            if fast is None:
+                fast = self._shape(value, keys, self.shapes_typed, shapes.compile_typed)
+            if fast is not _WALK:
+                try:
+                    return fast(value, where)
+                except shapes.Slow:
+                    pass
+        return self.walk_typed(value, where)
+
+    def walk_xml(self, value: Any, where: str) -> str:
+        order = self._ordered(value)
+        if order is not None:
+            return "".join([write(value, v, where) for _, key, write, _, _ in order if (v := value[key]) is not None])
+        return "".join([write(value, value[key], where) for _, key, write, _, _ in self.present(value, where)])
+
+    def walk_typed(self, value: Any, where: str) -> dict:
         out: dict = {}
         order = self._ordered(value)
-        for _, key, _, typed in order if order is not None else self.present(value, where):
+        for _, key, _, typed, _ in order if order is not None else self.present(value, where):
             v = value[key]
             if v is not None:
                 typed(value, v, where, out)
@@ -525,15 +578,16 @@ class _Compiled:
                 known[_key_of(info)] = None  # written with its element (or its list item)
                 continue
             name = info.name
-            write, typed = self._element(info, f"{info.ns}:{name}" if info.ns else name, name,
-                                         _Attributes(attrs.get(name, ()), self.limits))
-            known[name] = node.elements[name] = (n, name, write, typed)
+            write, typed, spec = self._element(info, f"{info.ns}:{name}" if info.ns else name, name,
+                                               _Attributes(attrs.get(name, ()), self.limits))
+            known[name] = node.elements[name] = (n, name, write, typed, spec)
         node.known.update(known)
         return node
 
     def _element(self, info: catalogs.FieldInfo, tag: str, key: str, attrs: _Attributes):
-        """(write, typed) of one element: ``write(holder, value, where) -> XML``,
-        ``typed(holder, value, where, out)`` sets ``out[key]`` (and its attributes) as POHODA reads them back."""
+        """(write, typed, spec) of one element: ``write(holder, value, where) -> XML``,
+        ``typed(holder, value, where, out)`` sets ``out[key]`` (and its attributes) as POHODA reads them back;
+        ``spec`` tells ``engine.pohoda.shapes`` how to inline the element (None: it calls write/typed)."""
         kind = info.type
         with_attrs = bool(attrs.plan)
         if kind == "list":
@@ -553,7 +607,8 @@ class _Compiled:
                 out[key] = node.typed(value, sub)
                 out.update(a)
 
-            return write_object, typed_object
+            spec = None if with_attrs else ("object", f"<{tag}>", f"</{tag}>", f"<{tag}/>", node)
+            return write_object, typed_object, spec
         text_of, read = _text_of(kind, info, self.limits), _reader_of(kind)
         start, end = f"<{tag}>", f"</{tag}>"
         single = f"expected a single {kind} value, got "
@@ -589,7 +644,7 @@ class _Compiled:
                 else:
                     out[key] = text(value, where)
 
-            return write_string, typed_string
+            return write_string, typed_string, ("string", start, end, limit, enum)
 
         if kind == "decimal" and not with_attrs:  # an amount: as xsd_decimal writes a finite Decimal
 
@@ -606,7 +661,7 @@ class _Compiled:
                 else:
                     out[key] = read(text(value, where), "")
 
-            return write_decimal, typed_decimal
+            return write_decimal, typed_decimal, ("decimal", start, end)
 
         exact = {"integer": int, "date": dt.date}.get(kind)
         if exact is not None and not with_attrs:  # an int or a date (not a datetime): read back as itself
@@ -622,7 +677,7 @@ class _Compiled:
                 else:
                     out[key] = read(text(value, where), "")
 
-            return write_exact, typed_exact
+            return write_exact, typed_exact, ("exact", start, end, exact)
 
         def typed_scalar(holder, value, where, out):
             if with_attrs:
@@ -635,7 +690,7 @@ class _Compiled:
                 t = text(value, where)
                 out[key] = t if read is None else read(t, _join(where, key))
 
-        return write_scalar, typed_scalar
+        return write_scalar, typed_scalar, None
 
     def _list(self, info: catalogs.FieldInfo, tag: str, key: str, attrs: _Attributes):
         with_attrs = bool(attrs.plan)  # attributes next to a list element are checked, not written
@@ -665,7 +720,7 @@ class _Compiled:
                 if items:
                     out[key] = items
 
-            return write_scalars, typed_scalars
+            return write_scalars, typed_scalars, None
         node = self.node(info.path)
         item_attrs = _Attributes(((_key_of(i)[1:], _key_of(i), i) for i in self.catalog.children(info.path)
                                   if i.attribute and "[]@" in i.path), self.limits)
@@ -695,7 +750,8 @@ class _Compiled:
             if items:
                 out[key] = items
 
-        return write_items, typed_items
+        spec = None if with_attrs or with_item_attrs else ("items", f"<{tag}>", end, f"<{tag}/>", node)
+        return write_items, typed_items, spec
 
 
 def _key_of(info: catalogs.FieldInfo) -> str:
@@ -770,7 +826,10 @@ def typed_fields(agenda: str, record: Mapping, *, label: str | None = None) -> d
 
 
 def with_value(record: Mapping | None, path: str, value: Any) -> dict:
-    """A copy of ``record`` with ``value`` set at dotted ``path`` (``a.b[]`` appends). None = unchanged."""
+    """A copy of ``record`` with ``value`` set at dotted ``path`` (``a.b[]`` appends). None = unchanged (a dict
+    is given back as it is: records are values here, never changed in place)."""
+    if value is None and type(record) is dict:
+        return record
     base = dict(record or {})
     if value is None:
         return base
@@ -971,12 +1030,15 @@ class Renderer:
         def fields(value: Mapping, path: str = "") -> Markup:
             return Markup(writer.children(value, path, path))
 
+        helpers = self._helpers()
         ctx = {"partner": None, "contract": None, "links": (), "ref_address": None,
-               "invoice_type": None, **context, **self._helpers()}
+               "invoice_type": None, **context, **helpers}
         ctx.update(
-            agenda=agenda, record=dict(record or {}), action=action, filter=dict(filter or {}),
+            agenda=agenda, record=record if type(record) is dict else dict(record or {}), action=action,
+            filter=dict(filter or {}),
             ext_id=self._ext_id(ext_id), ext_system=self.ext_system, fields=fields,
         )
+        ctx[_HELPERS_KEY] = {**helpers, "fields": fields}
         return self._render(template, ctx, writer.label)
 
     def render_list_request(
@@ -1049,6 +1111,33 @@ def encode(text: str) -> bytes:
     return text.encode("cp1250", errors="xmlcharrefreplace")
 
 
+#: where a render's own helpers sit in its context for the helper filters: not a name a template can write or set
+_HELPERS_KEY = "rpsync:helpers"
+
+
+def _helper_filter(name: str):
+    """The render's helper ``name`` as a filter (``doc | with_partner(path, partner)``, ``doc | fields``): a filter
+    is called directly, where a template's call of a global goes through the sandbox's checks (a few µs each, a
+    third of a small document's render). The helper is the render's own, from the render's context, which a
+    template cannot change (``{% set %}`` writes the template's variables, not the context it was given)."""
+
+    @pass_context
+    def helper(context, *args):
+        return context.parent[_HELPERS_KEY][name](*args)
+
+    helper.__name__ = name
+    return helper
+
+
+def _value_at(record: Any, path: str) -> Any:
+    """The value at dotted ``path`` of nested dicts, None where a level is missing (``record | value_at("a.b")``)."""
+    for key in path.split("."):
+        if not isinstance(record, Mapping):
+            return None
+        record = record.get(key)
+    return record
+
+
 @lru_cache(maxsize=16)
 def _environment(dirs: tuple[str, ...]) -> ImmutableSandboxedEnvironment:
     env = ImmutableSandboxedEnvironment(
@@ -1061,7 +1150,8 @@ def _environment(dirs: tuple[str, ...]) -> ImmutableSandboxedEnvironment:
     )
     env.filters.update(
         xsd_date=xsd_date, xsd_datetime=xsd_datetime, xsd_bool=xsd_bool, xsd_decimal=xsd_decimal,
-        xsd_int=xsd_int, with_value=with_value,
+        xsd_int=xsd_int, with_value=with_value, value_at=_value_at, first_set=_first_set,
+        **{name: _helper_filter(name) for name in ("fields", "with_ref", "with_partner", "with_links", "ref_address_of")},
     )
     env.globals.update(first_set=_first_set, invoice_kinds=INVOICE_KINDS)
     return env

@@ -310,3 +310,29 @@ def test_consultant_template_output_is_escaped_and_undefined_is_an_error(tmp_pat
     (tmp_path / "address_book.xml.j2").write_text("{{ nothing_here }}", encoding="utf-8")
     with pytest.raises(RenderError, match="template address_book.xml.j2.*nothing_here"):
         Renderer(template_dirs=[tmp_path]).render_document("address_book", {})
+
+
+def test_helper_filters_run_the_renders_own_helpers_whatever_the_template_sets(tmp_path):
+    """``doc | fields`` and the other helper filters skip the sandbox's per-call checks (issue 7, render rate),
+    so they must call rpsync's helpers only: a template that sets a variable of the same name changes nothing."""
+    (tmp_path / "contract.xml.j2").write_text(
+        '{% set fields = "{0.__class__}".format %}{% set with_partner = "{0.__class__}".format %}'
+        '<con:contract version="2.0">{{ record | with_partner("contractDesc.partnerIdentity", partner) | fields }}'
+        "</con:contract>", encoding="utf-8")
+    xml = Renderer(template_dirs=[tmp_path]).render_document("contracts", records.contract(), partner={"id": 4})
+    assert "__class__" not in xml and "class" not in xml
+    assert "<con:partnerIdentity><typ:id>4</typ:id></con:partnerIdentity>" in xml
+
+
+def test_templates_written_for_the_helper_calls_still_render(tmp_path, pohoda_validator):
+    """Consultants' templates from before the helper filters call the helpers as functions: the same XML."""
+    (tmp_path / "received_order.xml.j2").write_text(
+        '{% set doc = with_partner(record | with_value("orderHeader.extId", ext_id), "orderHeader.partnerIdentity",'
+        ' partner) %}{% set doc = with_ref(doc, "orderHeader.contract", contract) %}'
+        '<ord:order version="2.0">{{ fields(doc) }}</ord:order>', encoding="utf-8")
+    kwargs = {"ext_id": "9", "partner": {"id": 5}, "contract": {"id": 6}}
+    old = Renderer(template_dirs=[tmp_path]).render_document("received_orders", records.received_order(), **kwargs)
+    new = Renderer().render_document("received_orders", records.received_order(), **kwargs)
+    assert old.replace("\n", "") == new.replace("\n", "").replace(
+        "<ord:orderType>receivedOrder</ord:orderType>", "")
+    assert pohoda_validator.validate(pack_of(new)) == []
