@@ -16,7 +16,7 @@ from engine.errors import RpsyncError
 from engine.mapping.model import Agenda, Expression, FieldBinding, RecordCheck, TO_POHODA, TO_RAYNET
 from engine.mapping.model import Mapping as MappingModel
 from engine.sync.merge import Binding
-from engine.sync.paths import get_path, parse_path
+from engine.sync.paths import get_path, getter, parse_path
 
 
 class TransformError(RpsyncError):
@@ -69,8 +69,7 @@ def _bound(ce: CompiledExpression, field: str) -> Callable[[Mapping[str, Any]], 
 
 
 def _copy(path: str) -> Callable[[Mapping[str, Any]], Any]:
-    segments = parse_path(path)
-    return lambda record: get_path(record, segments)
+    return getter(path)
 
 
 def _reads(fields: frozenset[str]) -> frozenset[str]:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
-from typing import Any
+from typing import Any, Callable
 
 from engine.errors import RpsyncError
 
@@ -31,6 +31,17 @@ _TOKEN = re.compile(
 )
 
 Segment = str | int
+
+
+#: parsed paths -> True when every segment is a name (kept for the paths parse_path keeps)
+_NAMES_ONLY: dict[tuple, bool] = {}
+
+
+def _names_only(segments: tuple[Segment, ...]) -> bool:
+    names = bool(segments) and all(type(seg) is str for seg in segments)
+    if len(_NAMES_ONLY) < 4096:
+        _NAMES_ONLY[segments] = names
+    return names
 
 
 @lru_cache(maxsize=4096)
@@ -98,8 +109,43 @@ def get_path(record: Any, path: str | tuple[Segment, ...]) -> Any:
     return node
 
 
+def getter(path: str | tuple[Segment, ...]) -> Callable[[Any], Any]:
+    """``get_path(record, path)`` as a function of the record, the path parsed once (a mapping's field copies run
+    it for every record): for a path of names only, a loop of dict look-ups."""
+    segments = parse_path(path) if isinstance(path, str) else path
+    if not segments or not all(type(seg) is str for seg in segments):
+        return lambda record: get_path(record, segments)
+
+    def get(record: Any) -> Any:
+        node = record
+        for seg in segments:
+            if not isinstance(node, dict):
+                return None
+            node = node.get(seg)
+        return node
+
+    return get
+
+
 def set_path(record: dict, path: str | tuple[Segment, ...], value: Any) -> None:
     segments = parse_path(path) if isinstance(path, str) else path
+    names = _NAMES_ONLY.get(segments)
+    if names is None:
+        names = _names_only(segments)
+    if names:  # the common case: nested dicts, no list index
+        node = record
+        for seg in segments[:-1]:
+            child = node.get(seg)
+            if child is None:
+                child = node[seg] = {}
+            node = child
+        node[segments[-1]] = value
+        return
+    _set_path_walk(record, segments, value)
+
+
+def _set_path_walk(record: dict, segments: tuple[Segment, ...], value: Any) -> None:
+    """``set_path`` for any path (list indexes too)."""
     node: Any = record
     for i, seg in enumerate(segments[:-1]):
         nxt = segments[i + 1]

@@ -1,9 +1,12 @@
+import copy
 from datetime import date
 from decimal import Decimal
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
-from engine.sync.paths import PathError, format_path, get_path, parse_path, set_path
+from engine.sync.paths import PathError, _set_path_walk, format_path, get_path, getter, parse_path, set_path
 from engine.sync.snapshot import canonical, fingerprint, same
 
 
@@ -47,3 +50,35 @@ def test_canonical_values_ignore_spelling_differences():
     assert canonical(Decimal("-0.00")) == {"$num": "0"}
     assert fingerprint({"x": Decimal("1.50"), "y": ""}) == fingerprint({"y": None, "x": Decimal("1.5")})
     assert fingerprint({"x": 1}) != fingerprint({"x": 2})
+
+
+# -- the fast cases of paths (issue 7, transform rate) --------------------------------------------
+_NAMES = st.sampled_from(["a", "b", "c", "addressbookHeader"])
+_TREES = st.recursive(st.one_of(st.none(), st.integers(), st.text(max_size=3)),
+                      lambda kids: st.one_of(st.dictionaries(_NAMES, kids, max_size=3), st.lists(kids, max_size=3)),
+                      max_leaves=12)
+
+
+@given(record=_TREES, path=st.lists(st.one_of(_NAMES, st.integers(-2, 2)), min_size=1, max_size=4))
+def test_getter_reads_what_get_path_reads(record, path):
+    segments = tuple(path)
+    assert getter(segments)(record) == get_path(record, segments)
+    if all(isinstance(seg, str) for seg in segments):  # as text too (a path of names, as mappings write them)
+        text = format_path(segments)
+        assert getter(text)(record) == get_path(record, text)
+
+
+@given(record=st.dictionaries(_NAMES, _TREES, max_size=3), path=st.lists(_NAMES, min_size=1, max_size=4),
+       value=st.integers())
+def test_set_path_of_names_does_what_the_general_walk_does(record, path, value):
+    fast, walked = copy.deepcopy(record), copy.deepcopy(record)
+    fast_error = walk_error = None
+    try:
+        set_path(fast, ".".join(path), value)
+    except (AttributeError, TypeError) as exc:
+        fast_error = type(exc)
+    try:
+        _set_path_walk(walked, tuple(path), value)
+    except (AttributeError, TypeError) as exc:
+        walk_error = type(exc)
+    assert (fast_error, fast) == (walk_error, walked)
