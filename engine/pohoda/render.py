@@ -317,8 +317,8 @@ def pack_id_for(item_ids: Iterable[str]) -> str:
 # (format, control characters, length incl. the mapping's limits R-A2, enumeration), its element as XML
 # text, and its value typed as ``engine.pohoda.lists`` reads that text back. A record's walk then only looks
 # its own keys up, sorts them into XSD order and calls those functions — no catalog lookups, type dispatch
-# or limit lookups per value. Only catalog data goes in (limits and enumerations as data; no code is
-# generated from any input).
+# or limit lookups per value. Only catalog data goes in (limits and enumerations as data). Per record shape,
+# ``engine.pohoda.shapes`` then generates one function inlining those steps, from catalog element names only.
 
 
 class _Bad(Exception):

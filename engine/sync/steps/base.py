@@ -243,12 +243,15 @@ class Step:
                 values[b.raynet_path] = b.to_raynet(pohoda_record)
         return values
 
+    #: (the bindings, their (POHODA path, to_pohoda) pairs): made once per bindings (a step may replace them)
+    _to_pohoda: tuple | None = None
+
     def pohoda_values(self, raynet_record: Mapping[str, Any]) -> dict[str, Any]:
-        values: dict[str, Any] = {}
-        for b in self.bindings:
-            if b.to_pohoda is not None and b.pohoda_path:
-                values[b.pohoda_path] = b.to_pohoda(raynet_record)
-        return values
+        pairs = self._to_pohoda
+        if pairs is None or pairs[0] is not self.bindings:
+            pairs = self._to_pohoda = (self.bindings, tuple((b.pohoda_path, b.to_pohoda) for b in self.bindings
+                                                            if b.to_pohoda is not None and b.pohoda_path))
+        return {path: to_pohoda(raynet_record) for path, to_pohoda in pairs[1]}
 
     def key_for(self, label: str) -> str:
         return self.ctx.lookups.custom_field_key(self.raynet_entity, label)
