@@ -607,8 +607,9 @@ class _Compiled:
                 out[key] = node.typed(value, sub)
                 out.update(a)
 
-            spec = None if with_attrs else ("object", f"<{tag}>", f"</{tag}>", f"<{tag}/>", node)
-            return write_object, typed_object, spec
+            # a spec even with attributes: a level the generated functions write has element keys only (its key set
+            # is all elements), so no attribute of its elements is set there
+            return write_object, typed_object, ("object", f"<{tag}>", f"</{tag}>", f"<{tag}/>", node)
         text_of, read = _text_of(kind, info, self.limits), _reader_of(kind)
         start, end = f"<{tag}>", f"</{tag}>"
         single = f"expected a single {kind} value, got "
@@ -690,7 +691,16 @@ class _Compiled:
                 t = text(value, where)
                 out[key] = t if read is None else read(t, _join(where, key))
 
-        return write_scalar, typed_scalar, None
+        spec = None
+        if with_attrs:  # written plain by generated functions (their levels set no attribute, see write_object)
+            exact = {"integer": int, "date": dt.date}.get(kind)
+            if kind == "string":
+                spec = ("string", start, end, *_string_checks(info, self.limits))
+            elif kind == "decimal":
+                spec = ("decimal", start, end)
+            elif exact is not None:
+                spec = ("exact", start, end, exact)
+        return write_scalar, typed_scalar, spec
 
     def _list(self, info: catalogs.FieldInfo, tag: str, key: str, attrs: _Attributes):
         with_attrs = bool(attrs.plan)  # attributes next to a list element are checked, not written
@@ -750,7 +760,9 @@ class _Compiled:
             if items:
                 out[key] = items
 
-        spec = None if with_attrs or with_item_attrs else ("items", f"<{tag}>", end, f"<{tag}/>", node)
+        # the list's own attributes are only checked, and a generated level sets none (see write_object); its items'
+        # attributes are keys of each item, which generated functions do not look for: such lists use write_items
+        spec = None if with_item_attrs else ("items", f"<{tag}>", end, f"<{tag}/>", node)
         return write_items, typed_items, spec
 
 

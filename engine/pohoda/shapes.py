@@ -12,8 +12,10 @@ A generated function takes only the common case of each element (a ``str`` that 
 a finite ``Decimal``, an ``int``, a ``date``); any other value — one that needs
 formatting, or does not fit — raises ``Slow``, and the caller writes that level with the
 catalog walk, which formats it the same way or raises the ``RenderError`` naming the
-field. Elements with attributes and the other XSD types go through the walk's own
-closures. So the output is the walk's, byte for byte (tests compare both).
+field. A level it writes has element keys only (a key set with an attribute key is
+written by the walk), so no attribute is set there. Lists whose items carry attributes
+and the other XSD types go through the walk's own closures. So the output is the walk's,
+byte for byte (tests compare both).
 
 Only trusted text reaches the generated source: the catalog's element names (checked to be
 XML names, and written with ``repr``) and constant indexes. No record value, template or

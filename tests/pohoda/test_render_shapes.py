@@ -183,3 +183,24 @@ def test_any_order_is_written_and_typed_as_the_walk_does(monkeypatch, first, sec
     for record in (first, second, first):
         for fn in (render.write_fields, render.typed_fields):
             assert _outcome(fn, "received_orders", record) == _walked(monkeypatch, fn, "received_orders", record)
+
+
+def test_elements_with_attributes_are_inlined_only_where_no_attribute_is_set(monkeypatch):
+    """A generated level has element keys only; a dict that sets an attribute (``rateVAT@value``,
+    ``stockItem@insertAttachStock``, ``numberRequested@checkDuplicity``) is written by the walk, attributes and all."""
+    _fresh(monkeypatch)
+    plain = {"orderHeader": {"number": {"numberRequested": "OBJ1"}, "text": "a"},
+             "orderDetail": {"orderItem": [{"text": "x", "rateVAT": "high", "stockItem": {"stockItem": {"ids": "S1"}}}]}}
+    with_attributes = {
+        "orderHeader": {"number": {"numberRequested": "OBJ2", "numberRequested@checkDuplicity": True}, "text": "b"},
+        "orderDetail": {"orderItem": [
+            {"text": "x", "rateVAT": "high", "rateVAT@value": Decimal("21"),
+             "stockItem": {"stockItem": {"ids": "S1"}, "stockItem@insertAttachStock": False}},
+            {"text": "y", "rateVAT": "low", "stockItem": {"stockItem": {"ids": "S2"}}}]}}
+    for record in (plain, with_attributes, plain):
+        for fn in (render.write_fields, render.typed_fields):
+            assert _outcome(fn, "received_orders", record) == _walked(monkeypatch, fn, "received_orders", record)
+    xml = render.write_fields("received_orders", with_attributes)
+    assert '<ord:rateVAT value="21">high</ord:rateVAT>' in xml
+    assert '<typ:stockItem insertAttachStock="false"><typ:ids>S1</typ:ids></typ:stockItem>' in xml
+    assert '<typ:numberRequested checkDuplicity="true">OBJ2</typ:numberRequested>' in xml
