@@ -8,8 +8,9 @@ answers them from the Raynet simulator) become POHODA address-book records,
 received orders and issued invoices in dataPacks of 100 items.
 
 - rpsync: the agenda's own step (offline, as ``rpsync test`` runs it; Raynet
-  lookups answered once by the simulator, POHODA stock lookups by a stub) —
-  ``pohoda_values`` (the mapping's compiled expressions) + ``pohoda_document`` +
+  lookups answered once by the simulator, POHODA stock lookups by a stub), a
+  page of records at a time as a run pairs them (``prefetch_page``: their links
+  looked up at once) — ``pohoda_values`` (the mapping's compiled expressions) + ``pohoda_document`` +
   ``Renderer.render_document`` + ``render_datapack`` (Windows-1250 bytes).
 - ``pohoda`` (riesenia/pohoda ported to Python, builds lxml trees): a
   hand-written dict of the same fields from the Raynet record + ``Pohoda.create_*``
@@ -47,6 +48,7 @@ from engine.raynet.entities import RaynetApi
 from engine.resources import mappings_dir
 from engine.sandbox.raynet import RaynetSandbox
 from engine.sync.lookups import Lookups
+from engine.sync.stage import Stage
 
 AGENDAS = (("address_book", "company"), ("received_orders", "salesOrder"), ("issued_invoices", "invoice"))
 PACK = 100
@@ -100,10 +102,19 @@ def rpsync_step(rn, harness: Harness, agenda: str, n: int):
     return step
 
 
+def _paged(step, records: list[dict]):
+    """The records a page at a time, each page's links looked up first, as a run pairs them (``Stage.pending``
+    with ``Step.prefetch_page``)."""
+    for start in range(0, len(records), Stage.PAGE):
+        page = records[start:start + Stage.PAGE]
+        step.prefetch_page(page)
+        yield from page
+
+
 def rpsync_documents(step, agenda: str, records: list[dict]) -> list[tuple]:
     """The transform alone: (item id, document, ext id, template arguments) of each record."""
     out = []
-    for r in records:
+    for r in _paged(step, records):
         r = step.prepare_raynet(r)
         record, kwargs = step.pohoda_document(step.pohoda_values(r), r, None)
         xml = step.ctx.renderer.render_document(step.pohoda_agenda, record, action="add",
@@ -122,7 +133,7 @@ def rpsync_render_only(step, renderer, agenda: str, documents: list[tuple]) -> l
 def rpsync_packs(step, renderer, agenda: str, records: list[dict]) -> list[bytes]:
     """Transform + render, record by record, as a run does."""
     def rendered():
-        for r in records:
+        for r in _paged(step, records):
             r = step.prepare_raynet(r)
             record, kwargs = step.pohoda_document(step.pohoda_values(r), r, None)
             xml = renderer.render_document(step.pohoda_agenda, record, action="add",

@@ -16,7 +16,7 @@ import threading
 from contextlib import contextmanager
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Iterator
+from typing import Any, Iterable, Iterator
 
 from engine.state.model import Intent, IntentStatus, Link, QuarantineEntry, RunRecord
 from engine.state.store import StateError, StateStore
@@ -143,11 +143,17 @@ def _explain(exc: sqlite3.Error, path: Path) -> StateError:
     return StateError(f"the state database {path} failed: {exc}")
 
 
+#: ``find_link``: the prefetched answers do not know this Raynet id
+_UNKNOWN = object()
+
+
 class SqliteStateStore(StateStore):
     def __init__(self, path: str | os.PathLike, *, timeout: float = 5.0) -> None:
         self.path = Path(path)
         self._local_depth = 0
         self._lock = threading.RLock()
+        #: (agenda, Raynet id) -> its link, or None: what ``prefetch_links`` looked up for the page at hand
+        self._prefetched: dict[tuple[str, int], Link | None] = {}
         try:
             if str(path) != ":memory:":
                 self.path.parent.mkdir(parents=True, exist_ok=True)
@@ -194,10 +200,12 @@ class SqliteStateStore(StateStore):
                 if outer:
                     self._db.execute("COMMIT")
             except sqlite3.Error as exc:
+                self._prefetched.clear()  # it may hold what the transaction wrote
                 if outer and self._db.in_transaction:
                     self._db.execute("ROLLBACK")
                 raise _explain(exc, self.path) from None
             except BaseException:
+                self._prefetched.clear()
                 if outer and self._db.in_transaction:
                     self._db.execute("ROLLBACK")
                 raise
@@ -259,8 +267,56 @@ class SqliteStateStore(StateStore):
             deleted_on=row["deleted_on"],
         )
 
+    #: most answers ``prefetch_links`` keeps (a few pages' worth); more, and it starts again
+    PREFETCH_MAX = 5000
+
+    def prefetch_links(self, agenda: str, raynet_ids: Iterable[Any]) -> None:
+        """Look up the links of these Raynet ids of ``agenda`` in one query: ``find_link(agenda, raynet_id=…)``
+        answers them from memory (found or not) until a link of ``agenda`` is saved, any link is deleted, a
+        transaction rolls back, or ``clear_prefetched``. A run prefetches the links a page of records refers to
+        (one query per page and agenda instead of one per record)."""
+        ids = sorted({i for i in raynet_ids if type(i) is int})
+        if not ids:
+            return
+        found: dict[int, Link] = {}
+        for start in range(0, len(ids), 500):  # SQLite's default limit on ? parameters is 999
+            chunk = ids[start:start + 500]
+            rows = self._query(f"SELECT * FROM links WHERE agenda=? AND raynet_id IN ({','.join('?' * len(chunk))})"
+                               " ORDER BY id", (agenda, *chunk))
+            for row in rows:
+                found.setdefault(row["raynet_id"], self._link(row))  # the first by id, as find_link takes
+        with self._lock:
+            prefetched = self._prefetched
+            if len(prefetched) + len(ids) > self.PREFETCH_MAX:
+                prefetched.clear()
+            for i in ids:
+                prefetched[(agenda, i)] = found.get(i)
+
+    def clear_prefetched(self) -> None:
+        with self._lock:
+            self._prefetched.clear()
+
+    def _forget_prefetched(self, agenda: str | None) -> None:
+        """A link of ``agenda`` (None: of any agenda) changes: its prefetched answers no longer hold."""
+        with self._lock:
+            prefetched = self._prefetched
+            if not prefetched:
+                return
+            if agenda is None:
+                prefetched.clear()
+            else:
+                for key in [k for k in prefetched if k[0] == agenda]:
+                    del prefetched[key]
+
     def find_link(self, agenda, *, raynet_id=None, pohoda_id=None, pohoda_number=None,
                   raynet_ext_id=None, pohoda_ext_id=None) -> Link | None:
+        if type(raynet_id) is int and self._prefetched:
+            known = self._prefetched.get((agenda, raynet_id), _UNKNOWN)
+            if known is not _UNKNOWN:
+                if known is not None or (pohoda_id is None and pohoda_number is None and raynet_ext_id is None
+                                         and pohoda_ext_id is None):
+                    return known
+                raynet_id = None  # none by the Raynet id: the other keys are looked up as usual
         for column, value in (
             ("raynet_id", raynet_id),
             ("pohoda_id", pohoda_id),
@@ -277,6 +333,7 @@ class SqliteStateStore(StateStore):
         return None
 
     def save_link(self, link: Link) -> Link:
+        self._forget_prefetched(link.agenda)
         now = _now()
         values = (
             link.agenda, link.raynet_entity, link.raynet_id, link.pohoda_id, link.pohoda_number,
@@ -325,6 +382,7 @@ class SqliteStateStore(StateStore):
         return self._link(row)
 
     def delete_link(self, link_id: int) -> None:
+        self._forget_prefetched(None)
         self._exec("DELETE FROM links WHERE id=?", (link_id,))
 
     def iter_links(self, agenda: str | None = None) -> Iterator[Link]:

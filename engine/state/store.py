@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from contextlib import AbstractContextManager
-from typing import Iterable, Iterator
+from typing import Any, Iterable, Iterator
 
 from engine.errors import RpsyncError
 from engine.state.model import Intent, IntentStatus, Link, QuarantineEntry, RunRecord
@@ -61,6 +61,13 @@ class StateStore(ABC):
 
     @abstractmethod
     def iter_links(self, agenda: str | None = None) -> Iterator[Link]: ...
+
+    def prefetch_links(self, agenda: str, raynet_ids: Iterable[Any]) -> None:
+        """Hint: ``find_link(agenda, raynet_id=…)`` is about to be asked for these ids (a page of records);
+        a store may look them up at once. The answers must stay those ``find_link`` would give."""
+
+    def clear_prefetched(self) -> None:
+        """Forget what ``prefetch_links`` looked up."""
 
     def links_with_parent(self, agenda: str, parent_key: str) -> Iterator[Link]:
         """The links of ``agenda`` whose ``parent_key`` is ``parent_key``, in id order."""

@@ -63,20 +63,28 @@ class Stage:
     def mark_done(self, side: str, record_id: Any) -> None:
         self.db.execute("UPDATE records SET done=1 WHERE side=? AND id=?", (side, str(record_id)))
 
-    def pending(self, side: str) -> Iterator[tuple[str, dict]]:
-        """Records of ``side`` not yet handled, in reading order (re-queried, so marks made meanwhile count)."""
+    #: records per query of ``pending`` (a page)
+    PAGE = 200
+
+    def pending(self, side: str, on_page: Callable[[list[dict]], None] | None = None) -> Iterator[tuple[str, dict]]:
+        """Records of ``side`` not yet handled, in reading order (re-queried, so marks made meanwhile count).
+        ``on_page`` sees each page's records before the first of them is given (to look up what they refer to
+        at once)."""
         last = 0
         while True:
             rows = self.db.execute(
-                "SELECT seq, id, data FROM records WHERE side=? AND done=0 AND seq>? ORDER BY seq LIMIT 200",
-                (side, last)).fetchall()
+                "SELECT seq, id, data FROM records WHERE side=? AND done=0 AND seq>? ORDER BY seq LIMIT ?",
+                (side, last, self.PAGE)).fetchall()
             if not rows:
                 return
-            for seq, rid, data in rows:
+            page = [(seq, rid, from_json(data)) for seq, rid, data in rows]
+            if on_page is not None:
+                on_page([record for _, _, record in page])
+            for seq, rid, record in page:
                 last = seq
                 if self.is_done(side, rid):
                     continue
-                yield rid, from_json(data)
+                yield rid, record
 
     def find(self, side: str, name: str, value: Any, *, only_pending: bool = True) -> list[str]:
         sql = ("SELECT k.id FROM keys k JOIN records r ON r.side=k.side AND r.id=k.id "

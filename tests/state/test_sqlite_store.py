@@ -185,3 +185,58 @@ def test_damaged_file_is_a_clear_error(tmp_path):
     path.write_bytes(b"this is not a database" * 100)
     with pytest.raises(StateError, match="damaged"):
         open_state(path)
+
+
+# -- links looked up a page at a time (issue 7, transform rate) --------------------------------------------
+def _queries(store, monkeypatch):
+    seen = []
+    real = store._query
+    monkeypatch.setattr(store, "_query", lambda sql, params=(): seen.append(sql) or real(sql, params))
+    return seen
+
+
+def test_prefetched_links_answer_as_find_link_does_in_one_query(store, monkeypatch):
+    for i in range(1, 6):
+        store.save_link(Link(agenda="address_book", raynet_id=i, pohoda_id=100 + i))
+    store.save_link(Link(agenda="contracts", raynet_id=3, pohoda_id=903))
+    wanted = {i: store.find_link("address_book", raynet_id=i) for i in range(0, 8)}
+    seen = _queries(store, monkeypatch)
+    store.prefetch_links("address_book", [1, 2, 3, 4, 5, 6, 7, 0, None, "x", 3])
+    assert len(seen) == 1
+    assert {i: store.find_link("address_book", raynet_id=i) for i in range(0, 8)} == wanted
+    assert len(seen) == 1  # all from memory, found or not
+    assert store.find_link("contracts", raynet_id=3).pohoda_id == 903  # another agenda: asked as before
+    assert len(seen) == 2
+    # not found by the Raynet id: the other keys given are still looked up
+    assert store.find_link("address_book", raynet_id=7, pohoda_id=105).raynet_id == 5
+
+
+def test_a_saved_deleted_or_rolled_back_link_is_never_answered_from_the_prefetch(store):
+    store.save_link(Link(agenda="address_book", raynet_id=1, pohoda_id=101))
+    store.save_link(Link(agenda="contracts", raynet_id=1, pohoda_id=901))
+    store.prefetch_links("address_book", [1, 2])
+    store.prefetch_links("contracts", [1, 2])
+    created = store.save_link(Link(agenda="address_book", raynet_id=2, pohoda_id=102))
+    assert store.find_link("address_book", raynet_id=2) == created  # prefetched "none" is forgotten
+    assert store.find_link("contracts", raynet_id=1).pohoda_id == 901
+    store.prefetch_links("contracts", [1, 2])
+    store.delete_link(store.find_link("contracts", raynet_id=1).id)
+    assert store.find_link("contracts", raynet_id=1) is None
+    # a link written in a transaction that rolls back: prefetched inside it, gone after it
+    with pytest.raises(RuntimeError):
+        with store.transaction():
+            store.save_link(Link(agenda="contracts", raynet_id=5, pohoda_id=905))
+            store.prefetch_links("contracts", [5])
+            assert store.find_link("contracts", raynet_id=5).pohoda_id == 905
+            raise RuntimeError("rolled back")
+    assert store.find_link("contracts", raynet_id=5) is None
+
+
+def test_prefetched_answers_are_bounded(store, monkeypatch):
+    monkeypatch.setattr(type(store), "PREFETCH_MAX", 10)
+    store.prefetch_links("address_book", range(8))
+    store.prefetch_links("contracts", range(8))
+    assert len(store._prefetched) == 8
+    store.prefetch_links("contracts", range(1200))  # more than one query's parameters, more than the bound
+    assert store.find_link("contracts", raynet_id=1100) is None
+    assert len(store._prefetched) == 1200  # at most the bound, or one call's ids

@@ -243,3 +243,43 @@ def test_the_run_refuses_to_start_without_raynet_invoicing_module_R_F1(world_fac
     w.use_mapping(mapping_overlay(tmp_path, "agendas:\n  issued_invoices:\n    enabled: false\n"
                                     "  payments:\n    enabled: false\n"))
     assert w.run().exit_code == 0 and len(raynet_records(w, "company")) == 1
+
+
+def test_a_page_of_raynet_invoices_looks_its_clients_up_in_one_state_query(world_factory, monkeypatch):
+    """Issue 7 (transform rate): the links a page of records refers to are looked up at once
+    (``Step.prefetch_page``), not once per record — and every invoice still finds its client (R-C1)."""
+    from engine.state.sqlite import SqliteStateStore
+    from engine.sync.steps.issued_invoices import IssuedInvoicesStep
+
+    w = world_factory()
+    for i in range(6):
+        company = raynet_company(w, f"Klient {i} s.r.o.", ico=f"2{i:07d}")
+        raynet_invoice(w, company, [{"name": f"Služba {i}", "amount": 1, "unitPrice": D("100"), "taxRate": 21}],
+                       title=f"Faktura {i}")
+    queries: list[tuple[str, tuple]] = []
+    inside: list[bool] = []
+    real_query, real_run = SqliteStateStore._query, IssuedInvoicesStep.run
+
+    def query(self, sql, params=()):
+        if inside:
+            queries.append((sql, params))
+        return real_query(self, sql, params)
+
+    def run(self):
+        inside.append(True)
+        try:
+            real_run(self)
+        finally:
+            inside.clear()
+
+    monkeypatch.setattr(SqliteStateStore, "_query", query)
+    monkeypatch.setattr(IssuedInvoicesStep, "run", run)
+    report = w.run(only=["address_book", "issued_invoices"]).report
+    assert report.status == "ok", (report.message, report.quarantine)
+    written = pohoda_records(w, "issued_invoices")
+    assert sorted(get_path(r, "invoiceHeader.text") for r in written) == [f"Faktura {i}" for i in range(6)]
+    clients = {get_path(r, "addressbookHeader.id") for r in pohoda_records(w, "address_book")}
+    assert {get_path(r, "invoiceHeader.partnerIdentity.id") for r in written} <= clients
+    one_by_one = [p for sql, p in queries if "raynet_id=?" in sql and p[0] == "address_book"]
+    at_once = [p for sql, p in queries if "raynet_id IN" in sql and p[0] == "address_book"]
+    assert one_by_one == [] and len(at_once) == 1

@@ -59,6 +59,13 @@ RAYNET_OVERLAP = timedelta(minutes=1)
 MAY_HAVE_LANDED = (RaynetUncertainWrite, RaynetConnectionError, RaynetServerError, RaynetProtocolError)
 
 
+def _ref_int(value: Any) -> int | None:
+    """The id of a Raynet reference (``{"id": 5, …}`` or ``5``) when it is an int."""
+    if isinstance(value, Mapping):
+        value = value.get("id")
+    return value if type(value) is int else None
+
+
 class Skip(Exception):
     """A record is not transferred this run (not an error: filtered, waiting for a trigger …)."""
 
@@ -360,7 +367,7 @@ class Step:
                 pass
             stage.seal()
             self.before_pairing()
-            for rid, record in stage.pending(RAYNET):
+            for rid, record in stage.pending(RAYNET, self.prefetch_page):
                 self._handle(stage, RAYNET, rid, record)
             for pid, record in stage.pending(POHODA):
                 self._handle(stage, POHODA, pid, record)
@@ -378,6 +385,19 @@ class Step:
         if self.reads(POHODA):
             ctx.state.set_cursor(self.agenda, POHODA, started.isoformat())
         crashpoint(f"{self.agenda}:cursors")
+
+    #: agenda -> the field of this agenda's Raynet records that names a record of it (``{"address_book":
+    #: "company"}``): ``prefetch_page`` looks their links up a page at a time
+    REFERS: dict[str, str] = {}
+
+    def prefetch_page(self, records: list[dict]) -> None:
+        """Before a page of Raynet records is paired: their own links, and those of the records they refer to
+        (``REFERS``), in one state query per agenda instead of one per record (``StateStore.prefetch_links``)."""
+        state = self.ctx.state
+        state.clear_prefetched()
+        state.prefetch_links(self.agenda, [r.get("id") for r in records])
+        for agenda, field_name in self.REFERS.items():
+            state.prefetch_links(agenda, [_ref_int(r.get(field_name)) for r in records])
 
     def before_pairing(self) -> None:
         """Hook: after reading, before pairing (e.g. preflight checks on the staged records)."""

@@ -24,6 +24,8 @@ from engine.sync.steps.documents import DETAILS, DocumentStep, ref_id
 class OffersStep(DocumentStep):
     agenda = "offers"
     raynet_entity = "offer"
+    #: their client and their business case, whose contract they link to (R-O2)
+    REFERS = {"address_book": "company", "contracts": "businessCase"}
     pohoda_agenda = "offers"
 
     def explain_extra(self) -> list[str]:

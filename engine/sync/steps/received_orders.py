@@ -96,6 +96,8 @@ def linked_orders(invoice: Mapping[str, Any]) -> list[tuple[int | None, str | No
 class ReceivedOrdersStep(DocumentStep):
     agenda = "received_orders"
     raynet_entity = "salesOrder"
+    #: their client and their business case, whose contract they link to (R-R5)
+    REFERS = {"address_book": "company", "contracts": "businessCase"}
     pohoda_agenda = "received_orders"
 
     def __init__(self, ctx) -> None:
