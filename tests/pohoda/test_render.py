@@ -336,3 +336,21 @@ def test_templates_written_for_the_helper_calls_still_render(tmp_path, pohoda_va
     assert old.replace("\n", "") == new.replace("\n", "").replace(
         "<ord:orderType>receivedOrder</ord:orderType>", "")
     assert pohoda_validator.validate(pack_of(new)) == []
+
+
+def test_datapack_items_written_at_once_are_what_a_template_loop_writes(tmp_path, pohoda_validator):
+    """The shipped envelope takes its dataPackItem elements written at once (``items_xml``, issue 7 render
+    rate); a consultant's envelope that loops over ``items`` itself gets the same bytes."""
+    (tmp_path / "datapack.xml.j2").write_text(
+        '<?xml version="1.0" encoding="{{ encoding }}"?>\n'
+        '<dat:dataPack version="2.0" id="{{ pack_id }}" ico="{{ ico }}" application="{{ application }}" '
+        'note="{{ note }}"\n{%- for prefix, uri in namespaces.items() %} xmlns:{{ prefix }}="{{ uri }}"{% endfor %}>\n'
+        '{% for item in items %}\n<dat:dataPackItem version="2.0" id="{{ item["id"] }}">\n{{ item["xml"] }}\n'
+        "</dat:dataPackItem>\n{% endfor %}\n</dat:dataPack>", encoding="utf-8")
+    xmls = [render.render_document("address_book", records.company(name=f"Firma {n} & syn")) for n in range(3)]
+    items = [PackItem(f'id-{n}"<&>', xml) for n, xml in enumerate(xmls)]
+    shipped = Renderer().render_datapack(items, ico="12345678", note="a & b")
+    looped = Renderer(template_dirs=[tmp_path]).render_datapack(items, ico="12345678", note="a & b")
+    assert shipped == looped
+    assert pohoda_validator.validate(render.render_datapack(
+        [PackItem(f"id-{n}", xml) for n, xml in enumerate(xmls)], ico="12345678")) == []
