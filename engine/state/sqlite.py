@@ -154,6 +154,8 @@ class SqliteStateStore(StateStore):
         self._lock = threading.RLock()
         #: (agenda, Raynet id) -> its link, or None: what ``prefetch_links`` looked up for the page at hand
         self._prefetched: dict[tuple[str, int], Link | None] = {}
+        #: (agenda, parent key) -> its links: what ``prefetch_children`` looked up
+        self._children: dict[tuple[str, str], tuple[Link, ...]] = {}
         try:
             if str(path) != ":memory:":
                 self.path.parent.mkdir(parents=True, exist_ok=True)
@@ -200,12 +202,12 @@ class SqliteStateStore(StateStore):
                 if outer:
                     self._db.execute("COMMIT")
             except sqlite3.Error as exc:
-                self._prefetched.clear()  # it may hold what the transaction wrote
+                self.clear_prefetched()  # it may hold what the transaction wrote
                 if outer and self._db.in_transaction:
                     self._db.execute("ROLLBACK")
                 raise _explain(exc, self.path) from None
             except BaseException:
-                self._prefetched.clear()
+                self.clear_prefetched()
                 if outer and self._db.in_transaction:
                     self._db.execute("ROLLBACK")
                 raise
@@ -267,24 +269,21 @@ class SqliteStateStore(StateStore):
             deleted_on=row["deleted_on"],
         )
 
-    #: most answers ``prefetch_links`` keeps (a few pages' worth); more, and it starts again
+    #: most answers ``prefetch_links``/``prefetch_children`` keep (a few pages' worth); more, and they start again
     PREFETCH_MAX = 5000
 
     def prefetch_links(self, agenda: str, raynet_ids: Iterable[Any]) -> None:
         """Look up the links of these Raynet ids of ``agenda`` in one query: ``find_link(agenda, raynet_id=…)``
-        answers them from memory (found or not) until a link of ``agenda`` is saved, any link is deleted, a
-        transaction rolls back, or ``clear_prefetched``. A run prefetches the links a page of records refers to
-        (one query per page and agenda instead of one per record)."""
+        answers them from memory (found or not) until ``clear_prefetched``. A run prefetches the links a page of
+        records refers to (one query per page and agenda instead of one per record). Every write keeps the
+        answers true: saving a link forgets the answers for its Raynet ids (before and after) and parent keys,
+        deleting one or a rollback forgets them all."""
         ids = sorted({i for i in raynet_ids if type(i) is int})
         if not ids:
             return
         found: dict[int, Link] = {}
-        for start in range(0, len(ids), 500):  # SQLite's default limit on ? parameters is 999
-            chunk = ids[start:start + 500]
-            rows = self._query(f"SELECT * FROM links WHERE agenda=? AND raynet_id IN ({','.join('?' * len(chunk))})"
-                               " ORDER BY id", (agenda, *chunk))
-            for row in rows:
-                found.setdefault(row["raynet_id"], self._link(row))  # the first by id, as find_link takes
+        for row in self._rows_in("raynet_id", agenda, ids):
+            found.setdefault(row["raynet_id"], self._link(row))  # the first by id, as find_link takes
         with self._lock:
             prefetched = self._prefetched
             if len(prefetched) + len(ids) > self.PREFETCH_MAX:
@@ -292,21 +291,41 @@ class SqliteStateStore(StateStore):
             for i in ids:
                 prefetched[(agenda, i)] = found.get(i)
 
+    def prefetch_children(self, agenda: str, parent_keys: Iterable[Any]) -> None:
+        """``links_with_parent(agenda, key)`` of these keys in one query, answered from memory as
+        ``prefetch_links``' answers are."""
+        keys = sorted({k for k in parent_keys if type(k) is str})
+        if not keys:
+            return
+        found: dict[str, list[Link]] = {k: [] for k in keys}
+        for row in self._rows_in("parent_key", agenda, keys):
+            found[row["parent_key"]].append(self._link(row))
+        with self._lock:
+            children = self._children
+            if len(children) + len(keys) > self.PREFETCH_MAX:
+                children.clear()
+            for key, links in found.items():
+                children[(agenda, key)] = tuple(links)
+
+    def _rows_in(self, column: str, agenda: str, values: list) -> Iterator[sqlite3.Row]:
+        """The links of ``agenda`` whose ``column`` is one of ``values``, in id order within each query."""
+        for start in range(0, len(values), 500):  # SQLite's default limit on ? parameters is 999
+            chunk = values[start:start + 500]
+            yield from self._query(f"SELECT * FROM links WHERE agenda=? AND {column} IN ({','.join('?' * len(chunk))})"
+                                   " ORDER BY id", (agenda, *chunk))
+
     def clear_prefetched(self) -> None:
         with self._lock:
             self._prefetched.clear()
+            self._children.clear()
 
-    def _forget_prefetched(self, agenda: str | None) -> None:
-        """A link of ``agenda`` (None: of any agenda) changes: its prefetched answers no longer hold."""
-        with self._lock:
-            prefetched = self._prefetched
-            if not prefetched:
-                return
-            if agenda is None:
-                prefetched.clear()
-            else:
-                for key in [k for k in prefetched if k[0] == agenda]:
-                    del prefetched[key]
+    def _forget_link(self, agenda: str, raynet_id: Any, parent_key: Any) -> None:
+        """A link of ``agenda`` with this Raynet id and parent key is written: the prefetched answers about either
+        no longer hold (the answers about other ids and keys do: a link has one of each)."""
+        if self._prefetched or self._children:
+            with self._lock:
+                self._prefetched.pop((agenda, raynet_id), None)
+                self._children.pop((agenda, parent_key), None)
 
     def find_link(self, agenda, *, raynet_id=None, pohoda_id=None, pohoda_number=None,
                   raynet_ext_id=None, pohoda_ext_id=None) -> Link | None:
@@ -333,7 +352,7 @@ class SqliteStateStore(StateStore):
         return None
 
     def save_link(self, link: Link) -> Link:
-        self._forget_prefetched(link.agenda)
+        self._forget_link(link.agenda, link.raynet_id, link.parent_key)
         now = _now()
         values = (
             link.agenda, link.raynet_entity, link.raynet_id, link.pohoda_id, link.pohoda_number,
@@ -342,8 +361,11 @@ class SqliteStateStore(StateStore):
         with self.transaction():
             existing = None
             if link.id is not None:
-                if not self._db.execute("SELECT 1 FROM links WHERE id=?", (link.id,)).fetchone():
+                old = self._db.execute("SELECT agenda, raynet_id, parent_key FROM links WHERE id=?",
+                                       (link.id,)).fetchone()
+                if not old:
                     raise StateError(f"link {link.id} does not exist in {self.path}")
+                self._forget_link(old["agenda"], old["raynet_id"], old["parent_key"])
                 existing = link.id
             else:
                 by_raynet = self.find_link(link.agenda, raynet_id=link.raynet_id) if link.raynet_id else None
@@ -363,6 +385,8 @@ class SqliteStateStore(StateStore):
                         f"already linked as Raynet {found.raynet_id} ⇄ POHODA {found.pohoda_id}"
                     )
                 existing = found.id if found else None
+                if found is not None:
+                    self._forget_link(found.agenda, found.raynet_id, found.parent_key)
             if existing is None:
                 cur = self._db.execute(
                     "INSERT INTO links(agenda, raynet_entity, raynet_id, pohoda_id, pohoda_number, raynet_ext_id,"
@@ -382,7 +406,7 @@ class SqliteStateStore(StateStore):
         return self._link(row)
 
     def delete_link(self, link_id: int) -> None:
-        self._forget_prefetched(None)
+        self.clear_prefetched()
         self._exec("DELETE FROM links WHERE id=?", (link_id,))
 
     def iter_links(self, agenda: str | None = None) -> Iterator[Link]:
@@ -392,6 +416,10 @@ class SqliteStateStore(StateStore):
         return (self._link(r) for r in self._paged("SELECT * FROM links WHERE agenda=?", (agenda,)))
 
     def links_with_parent(self, agenda: str, parent_key: str) -> Iterator[Link]:
+        if self._children:
+            known = self._children.get((agenda, parent_key))
+            if known is not None:
+                return iter(known)
         rows = self._query("SELECT * FROM links WHERE agenda=? AND parent_key=? ORDER BY id", (agenda, parent_key))
         return (self._link(r) for r in rows)
 

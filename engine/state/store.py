@@ -66,8 +66,11 @@ class StateStore(ABC):
         """Hint: ``find_link(agenda, raynet_id=…)`` is about to be asked for these ids (a page of records);
         a store may look them up at once. The answers must stay those ``find_link`` would give."""
 
+    def prefetch_children(self, agenda: str, parent_keys: Iterable[Any]) -> None:
+        """Hint: ``links_with_parent(agenda, key)`` is about to be asked for these keys (see ``prefetch_links``)."""
+
     def clear_prefetched(self) -> None:
-        """Forget what ``prefetch_links`` looked up."""
+        """Forget what ``prefetch_links`` and ``prefetch_children`` looked up."""
 
     def links_with_parent(self, agenda: str, parent_key: str) -> Iterator[Link]:
         """The links of ``agenda`` whose ``parent_key`` is ``parent_key``, in id order."""

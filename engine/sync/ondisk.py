@@ -85,25 +85,60 @@ class IdMap(_OnDisk):
     ``items()`` in ascending id order."""
 
     _columns = "id INTEGER PRIMARY KEY, value TEXT"
+    #: writes kept in memory (as their JSON text) and written together: a step writes one or two per record
+    BUFFER = 256
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._buffer: dict[int, str] = {}
+
+    def _flush(self) -> None:
+        if self._buffer:
+            self.db.executemany("INSERT OR REPLACE INTO items VALUES (?, ?)", self._buffer.items())
+            self._buffer.clear()
 
     def __setitem__(self, record_id: Any, value: Any) -> None:
-        self.db.execute("INSERT OR REPLACE INTO items VALUES (?, ?)", (int(record_id), to_json(value)))
+        buffer = self._buffer
+        buffer[int(record_id)] = to_json(value)
+        if len(buffer) >= self.BUFFER:
+            self._flush()
 
     def get(self, record_id: Any, default: Any = None) -> Any:
         if record_id is None:
             return default
-        row = self.db.execute("SELECT value FROM items WHERE id=?", (int(record_id),)).fetchone()
-        return from_json(row[0]) if row else default
+        text = self._buffer.get(int(record_id))
+        if text is None:
+            row = self.db.execute("SELECT value FROM items WHERE id=?", (int(record_id),)).fetchone()
+            if row is None:
+                return default
+            text = row[0]
+        return from_json(text)
 
     def pop(self, record_id: Any, default: Any = None) -> Any:
         value = self.get(record_id, default)
         self.discard(record_id)
         return value
 
+    def discard(self, record_id: Any) -> None:
+        self._buffer.pop(int(record_id), None)
+        super().discard(record_id)
+
+    def __contains__(self, record_id: Any) -> bool:
+        return record_id is not None and (int(record_id) in self._buffer or super().__contains__(record_id))
+
+    def __len__(self) -> int:
+        self._flush()
+        return super().__len__()
+
+    def __bool__(self) -> bool:
+        return bool(self._buffer) or super().__bool__()
+
     def items(self) -> Iterator[tuple[int, Any]]:
+        self._flush()
         return ((rid, from_json(value)) for rid, value in self._rows("id, value"))
 
     def __iter__(self) -> Iterator[int]:
+        self._flush()
         return (row[0] for row in self._rows("id"))
 
 

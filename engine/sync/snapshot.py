@@ -60,9 +60,13 @@ def same(a: Any, b: Any) -> bool:
     return canonical(a) == canonical(b)
 
 
+#: ``json.dumps(…, ensure_ascii=False, separators=(",", ":"), sort_keys=True)`` made once: with arguments,
+#: ``json.dumps`` builds a new encoder on every call, which costs more than encoding a small value
+_DUMPS = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), sort_keys=True).encode
+
+
 def dumps(snapshot: Mapping[str, Any]) -> str:
-    return json.dumps({k: canonical(v) for k, v in sorted(snapshot.items())}, ensure_ascii=False,
-                      separators=(",", ":"), sort_keys=True)
+    return _DUMPS({k: canonical(v) for k, v in sorted(snapshot.items())})
 
 
 def fingerprint(snapshot: Mapping[str, Any]) -> str:
@@ -109,7 +113,7 @@ def _decode(value: Any) -> Any:
 
 def to_json(value: Any) -> str:
     """Serialise a record or shadow keeping Decimal, date and datetime types."""
-    return json.dumps(_encode(value), ensure_ascii=False, separators=(",", ":"), sort_keys=True)
+    return _DUMPS(_encode(value))
 
 
 def from_json(text: str) -> Any:

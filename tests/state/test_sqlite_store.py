@@ -240,3 +240,36 @@ def test_prefetched_answers_are_bounded(store, monkeypatch):
     store.prefetch_links("contracts", range(1200))  # more than one query's parameters, more than the bound
     assert store.find_link("contracts", raynet_id=1100) is None
     assert len(store._prefetched) == 1200  # at most the bound, or one call's ids
+
+
+def test_saving_a_link_forgets_only_the_prefetched_answers_it_changes(store, monkeypatch):
+    for i in range(1, 5):
+        store.save_link(Link(agenda="received_orders", raynet_id=i, pohoda_id=100 + i, parent_key=f"contracts:{i}"))
+    store.prefetch_links("received_orders", [1, 2, 3, 4, 9])
+    store.prefetch_children("received_orders", ["contracts:1", "contracts:2", "contracts:9"])
+    seen = _queries(store, monkeypatch)
+    # an order of another record is saved: the answers about records 1, 2 and contract 1 still come from memory
+    store.save_link(Link(agenda="received_orders", raynet_id=9, pohoda_id=109, parent_key="contracts:9"))
+    before = len(seen)
+    assert store.find_link("received_orders", raynet_id=1).pohoda_id == 101
+    assert [link.raynet_id for link in store.links_with_parent("received_orders", "contracts:1")] == [1]
+    assert len(seen) == before
+    # ... and those about what it changed are asked again, and are right
+    assert store.find_link("received_orders", raynet_id=9).pohoda_id == 109
+    assert [link.raynet_id for link in store.links_with_parent("received_orders", "contracts:9")] == [9]
+    # a link moved to another Raynet id and another parent: both its old and its new answers are right
+    moved = store.find_link("received_orders", raynet_id=2)
+    store.prefetch_links("received_orders", [2, 7])
+    store.prefetch_children("received_orders", ["contracts:2", "contracts:1"])
+    store.save_link(Link(**{**moved.__dict__, "raynet_id": 7, "parent_key": "contracts:1"}))
+    assert store.find_link("received_orders", raynet_id=2) is None
+    assert store.find_link("received_orders", raynet_id=7).pohoda_id == 102
+    assert list(store.links_with_parent("received_orders", "contracts:2")) == []
+    assert [link.raynet_id for link in store.links_with_parent("received_orders", "contracts:1")] == [1, 7]
+    # a link found by its POHODA id (saved without its link id) leaves its old parent too
+    half = store.save_link(Link(agenda="received_orders", raynet_id=None, pohoda_id=150, parent_key="contracts:5"))
+    store.prefetch_children("received_orders", ["contracts:5", "contracts:6"])
+    assert [link.id for link in store.links_with_parent("received_orders", "contracts:5")] == [half.id]
+    store.save_link(Link(agenda="received_orders", raynet_id=15, pohoda_id=150, parent_key="contracts:6"))
+    assert list(store.links_with_parent("received_orders", "contracts:5")) == []
+    assert [link.raynet_id for link in store.links_with_parent("received_orders", "contracts:6")] == [15]

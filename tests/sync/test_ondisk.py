@@ -58,3 +58,34 @@ def test_a_hundred_thousand_ids_cost_no_python_memory():
     finally:
         tracemalloc.stop()
     assert grown < 200_000, grown
+
+
+def test_an_id_map_with_writes_in_memory_answers_as_a_dict_does(monkeypatch):
+    """IdMap keeps up to BUFFER writes in memory before writing them together (issue 7: a step writes one or two
+    per record); every read sees them, in or out of the buffer."""
+    import random
+
+    monkeypatch.setattr(IdMap, "BUFFER", 4)
+    rng = random.Random(7)
+    memo, model = IdMap(), {}
+    for step in range(600):
+        rid = rng.randrange(12)
+        op = rng.choice(["set", "set", "get", "pop", "discard", "in", "len", "bool", "items"])
+        if op == "set":
+            memo[rid] = ("raynet", step)
+            model[rid] = ["raynet", step]
+        elif op == "get":
+            assert memo.get(rid, "none") == model.get(rid, "none")
+        elif op == "pop":
+            assert memo.pop(rid, "none") == model.pop(rid, "none")
+        elif op == "discard":
+            memo.discard(rid)
+            model.pop(rid, None)
+        elif op == "in":
+            assert (rid in memo) == (rid in model)
+        elif op == "len":
+            assert len(memo) == len(model)
+        elif op == "bool":
+            assert bool(memo) == bool(model)
+        else:
+            assert list(memo.items()) == sorted(model.items()) and list(memo) == sorted(model)

@@ -184,6 +184,18 @@ class ReceivedOrdersStep(DocumentStep):
             extra["parent_key"] = parent
         return super().save_link(raynet_id, pid, pohoda_record, link, **extra)
 
+    def prefetch_page(self, records: list[dict]) -> None:
+        """Also the orders already on the page's contracts (R-Z1: one business case = one order), at once."""
+        super().prefetch_page(records)
+        state = self.ctx.state
+        keys = []
+        for r in records:
+            bc_id = ref_id(r.get("businessCase"))
+            contract = state.find_link("contracts", raynet_id=bc_id) if bc_id is not None else None
+            if contract is not None and contract.pohoda_id is not None:
+                keys.append(f"contracts:{contract.pohoda_id}")
+        state.prefetch_children(self.agenda, keys)
+
     def _owner_of(self, contract_pid: int, *, side: str, order_id: int) -> Link | str | None:
         """Another order the contract already belongs to (R-R4, R-Z1), else None."""
         claimed = self._claimed.get(int(contract_pid))
