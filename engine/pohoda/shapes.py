@@ -149,9 +149,14 @@ def _xml_level(src: _Source, node: Any, keys: tuple, value: str, where: str, ind
         elif kind == "decimal":
             start, end = spec[1], spec[2]
             t = src.var("t")
+            # str() is the plain text xsd_decimal writes unless it has an exponent, or is -0
             src.add(i, f"if type({v}) is Decimal and {v}.is_finite():",
-                    f'    {t} = fmt({v}, "f")',
-                    f'    a({start!r} + ("0" if {t} in ("-0", "") else {t}) + {end!r})',
+                    f"    {t} = str({v})",
+                    f'    if "E" in {t} or {t} == "-0":',
+                    f'        {t} = fmt({v}, "f")',
+                    f'        if {t} in ("-0", ""):',
+                    f'            {t} = "0"',
+                    f"    a({start!r} + {t} + {end!r})",
                     "else:", "    raise Slow")
         elif kind == "exact":
             start, end, exact = spec[1], spec[2], spec[3]
@@ -222,8 +227,13 @@ def _typed_level(src: _Source, node: Any, keys: tuple, value: str, out: str, whe
                     "else:", "    raise Slow")
         elif kind == "decimal":
             t = src.var("t")
-            src.add(i, f"if type({v}) is Decimal and {v}.is_finite():", f'    {t} = fmt({v}, "f")',
-                    f'    {out}[{key!r}] = Decimal("0" if {t} in ("-0", "") else {t})', "else:", "    raise Slow")
+            # the Decimal of xsd_decimal's text is the value itself unless it has an exponent, or is -0 (see above)
+            src.add(i, f"if type({v}) is Decimal and {v}.is_finite():", f"    {t} = str({v})",
+                    f'    if "E" in {t} or {t} == "-0":',
+                    f'        {t} = fmt({v}, "f")',
+                    f'        {out}[{key!r}] = Decimal("0" if {t} in ("-0", "") else {t})',
+                    "    else:", f"        {out}[{key!r}] = {v}",
+                    "else:", "    raise Slow")
         elif kind == "exact":
             src.add(i, f"if type({v}) is {'date' if spec[3] is dt.date else 'int'}:", f"    {out}[{key!r}] = {v}")
             if spec[3] is dt.date:

@@ -127,6 +127,19 @@ def getter(path: str | tuple[Segment, ...]) -> Callable[[Any], Any]:
     return get
 
 
+def setter(path: str | tuple[Segment, ...]) -> Callable[[dict, Any], None]:
+    """``set_path(record, path, value)`` as a function of (record, value), the path parsed once."""
+    segments = parse_path(path) if isinstance(path, str) else path
+    if len(segments) == 1 and type(segments[0]) is str:
+        key = segments[0]
+
+        def set_one(record: dict, value: Any) -> None:
+            record[key] = value
+
+        return set_one
+    return lambda record, value: set_path(record, segments, value)
+
+
 def set_path(record: dict, path: str | tuple[Segment, ...], value: Any) -> None:
     segments = parse_path(path) if isinstance(path, str) else path
     names = _NAMES_ONLY.get(segments)

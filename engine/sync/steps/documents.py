@@ -27,7 +27,7 @@ from typing import Any
 from engine.mapping.model import TO_POHODA, TO_RAYNET
 from engine.sync.context import SyncContext
 from engine.sync.merge import Binding
-from engine.sync.paths import get_path, set_path
+from engine.sync.paths import get_path, set_path, setter
 from engine.sync.steps.base import POHODA, RAYNET, Reject, Step
 from engine.sync.steps.sales_prices import sales_price_levels
 
@@ -50,6 +50,22 @@ def ref_id(value: Any) -> int | None:
         return int(value) if value not in (None, "") else None
     except (TypeError, ValueError):
         return None
+
+
+#: bindings -> (the bindings, their (to_pohoda, setter of the POHODA path) pairs): made once per bindings
+_POHODA_WRITES: dict[int, tuple] = {}
+
+
+def pohoda_writes(bindings: Iterable[Binding]) -> tuple[tuple[Callable, Callable], ...]:
+    """(to_pohoda, put(record, value)) of the bindings that write POHODA, in their order; a document's items run
+    them for every item."""
+    found = _POHODA_WRITES.get(id(bindings))
+    if found is None or found[0] is not bindings:
+        if len(_POHODA_WRITES) > 64:
+            _POHODA_WRITES.clear()
+        found = _POHODA_WRITES[id(bindings)] = (bindings, tuple(
+            (b.to_pohoda, setter(b.pohoda_path)) for b in bindings if b.to_pohoda is not None and b.pohoda_path))
+    return found[1]
 
 
 def contract_number(series: str, tag: str, ident: int) -> str:
@@ -266,6 +282,7 @@ class DocumentSupport:
         code, else text items; prices in ``foreignCurrency`` on foreign documents (R-G5)."""
         rules = self.ctx.mapping.items
         stock_exists = stock_exists or self.stock_exists
+        writes = pohoda_writes(item_bindings)
         out = []
         for n, raw in enumerate(items, 1):
             item = dict(raw)
@@ -273,11 +290,10 @@ class DocumentSupport:
             if code:
                 item["productCode"] = code
             values: dict[str, Any] = {}
-            for b in item_bindings:
-                if b.to_pohoda is not None and b.pohoda_path:
-                    value = b.to_pohoda(item)
-                    if value is not None and value != "":
-                        set_path(values, b.pohoda_path, value)
+            for to_pohoda, put in writes:
+                value = to_pohoda(item)
+                if value is not None and value != "":
+                    put(values, value)
             if code and rules.stock_link == "by_code" and stock_exists(code):
                 values["stockItem"] = {"stockItem": {"ids": code}}
             elif code and rules.stock_link == "by_code" and rules.otherwise == "reject":

@@ -47,6 +47,7 @@ from engine.sync.pohoda_gateway import ListQuery, pohoda_id, pohoda_number
 from engine.sync.raynet_records import body_from_values
 from engine.sync.snapshot import same
 from engine.sync.steps.base import POHODA, POHODA_OVERLAP, RAYNET, RAYNET_OVERLAP, Reject, Step
+from engine.sync.steps.documents import pohoda_writes
 from engine.sync.steps.invoicing import (
     DEFAULT_PAYMENT, FOREIGN, ITEMS, KINDS, PAYMENT_TO_POHODA, PAYMENT_TO_RAYNET, POHODA_KIND, RAYNET_KIND,
     check_invoicing, currency_iso, foreign_currency_problem, guarded, pohoda_currency,
@@ -420,6 +421,12 @@ def _summary_total(p: Mapping[str, Any]) -> Any:
 def _item_values(bindings, item: Mapping[str, Any], way: str) -> dict[str, Any]:
     """One document item on the other side, by the mapping's item_fields running ``way``."""
     out: dict[str, Any] = {}
+    if way == TO_POHODA:
+        for to_pohoda, put in pohoda_writes(bindings):
+            value = to_pohoda(item)
+            if value is not None:
+                put(out, value)
+        return out
     for b in bindings:
         fn, path = (b.to_raynet, b.raynet_path) if way == TO_RAYNET else (b.to_pohoda, b.pohoda_path)
         if fn is not None and path:
