@@ -31,7 +31,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from jinja2 import ChoiceLoader, FileSystemLoader, StrictUndefined, TemplateError, pass_context
+from jinja2 import ChoiceLoader, FileSystemLoader, StrictUndefined, TemplateError, TemplateRuntimeError, pass_context
 from jinja2.runtime import new_context
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 from markupsafe import Markup, escape
@@ -896,6 +896,7 @@ class Renderer:
         self.env = _environment(tuple(dirs))
         #: templates as first loaded (a run builds its renderer, so a changed template counts from the next run)
         self._templates: dict[str, tuple[Any, dict]] = {}
+        self._document_contexts: dict[str, tuple[Any, dict]] = {}
         self._helper_functions: dict | None = None
 
     # -- helpers exposed to templates --
@@ -966,7 +967,19 @@ class Renderer:
             return out or None
 
         return {"ext_id_of": ext_id_of, "with_ref": with_ref, "with_partner": with_partner,
-                "with_links": with_links, "ref_address_of": ref_address_of}
+                "with_links": with_links, "ref_address_of": ref_address_of, "fields": _fields}
+
+    def _document_context(self, name: str) -> tuple[Any, dict]:
+        """A document template and the context every render of it starts from: the template's globals, the
+        defaults of the document arguments and the helpers (one copy per render instead of building it)."""
+        found = self._document_contexts.get(name)
+        if found is None:
+            template, template_globals = self._template(name)
+            helpers = self._helpers()
+            base = {**template_globals, "partner": None, "contract": None, "links": (), "ref_address": None,
+                    "invoice_type": None, **helpers, "ext_system": self.ext_system, _HELPERS_KEY: helpers}
+            found = self._document_contexts[name] = (template, base)
+        return found
 
     def _template(self, name: str) -> tuple[Any, dict]:
         """The template and its globals as a plain dict (Jinja keeps them as a ChainMap over the environment's,
@@ -980,12 +993,14 @@ class Renderer:
             found = self._templates[name] = (template, dict(template.globals))
         return found
 
-    def _render(self, name: str, context: dict, label: str | None) -> str:
+    def _render(self, name: str, context: dict, label: str | None, *, complete: bool = False) -> str:
+        """``context`` complete: it holds the template's globals already, and is the render's own (a fresh dict)."""
         template, template_globals = self._template(name)
         env = self.env
         try:
             # Template.render(**context), with the globals as a plain dict (see _template)
-            run = new_context(env, template.name, template.blocks, context, False, template_globals)
+            run = new_context(env, template.name, template.blocks, context, complete, None if complete
+                              else template_globals)
             try:
                 text = env.concat(template.root_render_func(run))
             except Exception:
@@ -1035,23 +1050,22 @@ class Renderer:
             )
         if action == "update" and not filter:
             raise RenderError("an update needs a filter that finds the record (id, ext_id or ico)", record=label)
-        catalog = catalogs.load("pohoda", agenda)
-        writer = _Writer(catalog, label=label or (f"{agenda} ext {ext_id}" if ext_id else agenda),
+        writer = _Writer(catalogs.load("pohoda", agenda), label=label or (f"{agenda} ext {ext_id}" if ext_id else agenda),
                          limits=self.limits.get(agenda, {}))
-
-        def fields(value: Mapping, path: str = "") -> Markup:
-            return Markup(writer.children(value, path, path))
-
-        helpers = self._helpers()
-        ctx = {"partner": None, "contract": None, "links": (), "ref_address": None,
-               "invoice_type": None, **context, **helpers}
-        ctx.update(
-            agenda=agenda, record=record if type(record) is dict else dict(record or {}), action=action,
-            filter=dict(filter or {}),
-            ext_id=self._ext_id(ext_id), ext_system=self.ext_system, fields=fields,
-        )
-        ctx[_HELPERS_KEY] = {**helpers, "fields": fields}
-        return self._render(template, ctx, writer.label)
+        _, base = self._document_context(template)
+        ctx = base.copy()
+        if context:
+            ctx.update(context)
+            if not _HELPER_NAMES.isdisjoint(context):  # the helpers are rpsync's, whatever a caller passes
+                ctx.update(base[_HELPERS_KEY])
+        ctx["agenda"] = agenda
+        ctx["record"] = record if type(record) is dict else dict(record or {})
+        ctx["action"] = action
+        ctx["filter"] = dict(filter or {})
+        ctx["ext_id"] = self._ext_id(ext_id)
+        ctx["ext_system"] = self.ext_system
+        ctx[_WRITER_KEY] = writer
+        return self._render(template, ctx, writer.label, complete=True)
 
     def render_list_request(
         self,
@@ -1158,6 +1172,18 @@ def encode(text: str) -> bytes:
 
 #: where a render's own helpers sit in its context for the helper filters: not a name a template can write or set
 _HELPERS_KEY = "rpsync:helpers"
+#: where a document render's writer (its catalog, limits and record label) sits in its context, for ``fields``
+_WRITER_KEY = "rpsync:writer"
+_HELPER_NAMES = frozenset({"ext_id_of", "with_ref", "with_partner", "with_links", "ref_address_of", "fields"})
+
+
+@pass_context
+def _fields(context, value: Mapping, path: str = "") -> Markup:
+    """``doc | fields`` / ``fields(doc)``: the record's elements in XSD order, by the render's own writer."""
+    writer = context.parent.get(_WRITER_KEY)
+    if writer is None:
+        raise TemplateRuntimeError("fields writes a document's record: only document templates have one")
+    return Markup(writer.children(value, path, path))
 
 
 def _helper_filter(name: str):
@@ -1196,7 +1222,8 @@ def _environment(dirs: tuple[str, ...]) -> ImmutableSandboxedEnvironment:
     env.filters.update(
         xsd_date=xsd_date, xsd_datetime=xsd_datetime, xsd_bool=xsd_bool, xsd_decimal=xsd_decimal,
         xsd_int=xsd_int, with_value=with_value, value_at=_value_at, first_set=_first_set,
-        **{name: _helper_filter(name) for name in ("fields", "with_ref", "with_partner", "with_links", "ref_address_of")},
+        fields=_fields,
+        **{name: _helper_filter(name) for name in ("with_ref", "with_partner", "with_links", "ref_address_of")},
     )
     env.globals.update(first_set=_first_set, invoice_kinds=INVOICE_KINDS)
     return env

@@ -354,3 +354,10 @@ def test_datapack_items_written_at_once_are_what_a_template_loop_writes(tmp_path
     assert shipped == looped
     assert pohoda_validator.validate(render.render_datapack(
         [PackItem(f"id-{n}", xml) for n, xml in enumerate(xmls)], ico="12345678")) == []
+
+
+def test_fields_in_a_list_request_template_is_a_clear_error(tmp_path):
+    (tmp_path / "list_stock.xml.j2").write_text("<lStk:listStockRequest>{{ filter | fields }}</lStk:listStockRequest>",
+                                                encoding="utf-8")
+    with pytest.raises(RenderError, match="template list_stock.xml.j2.*only document templates"):
+        Renderer(template_dirs=[tmp_path]).render_list_request("stock")
