@@ -116,6 +116,37 @@ def getter(path: str | tuple[Segment, ...]) -> Callable[[Any], Any]:
     if not segments or not all(type(seg) is str for seg in segments):
         return lambda record: get_path(record, segments)
 
+    if len(segments) == 1:  # the usual paths, unrolled: a mapping copies ~10 fields of every record
+        (k1,) = segments
+
+        def get1(record: Any) -> Any:
+            return record.get(k1) if isinstance(record, dict) else None
+
+        return get1
+    if len(segments) == 2:
+        k1, k2 = segments
+
+        def get2(record: Any) -> Any:
+            if not isinstance(record, dict):
+                return None
+            node = record.get(k1)
+            return node.get(k2) if isinstance(node, dict) else None
+
+        return get2
+    if len(segments) == 3:
+        k1, k2, k3 = segments
+
+        def get3(record: Any) -> Any:
+            if not isinstance(record, dict):
+                return None
+            node = record.get(k1)
+            if not isinstance(node, dict):
+                return None
+            node = node.get(k2)
+            return node.get(k3) if isinstance(node, dict) else None
+
+        return get3
+
     def get(record: Any) -> Any:
         node = record
         for seg in segments:

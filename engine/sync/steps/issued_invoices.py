@@ -452,14 +452,23 @@ def _item_edits(have: list[Mapping[str, Any]], wanted: list[Mapping[str, Any]]) 
     return edits
 
 
+#: POHODA field path of an invoice -> is it a date field (the catalog looked up once per path)
+_DATE_FIELDS: dict[str, bool] = {}
+
+
 def _typed(path: str, value: Any) -> Any:
     """A Raynet date (``"2025-01-02"``) written to a POHODA date field as a date, so what is written
     compares equal to what POHODA gives back (no echo)."""
-    from engine import catalogs
-
     if isinstance(value, str) and len(value) >= 10:
-        info = catalogs.load("pohoda", "issued_invoices").lookup(path)
-        if info is not None and info.type == "date":
+        is_date = _DATE_FIELDS.get(path)
+        if is_date is None:
+            from engine import catalogs
+
+            info = catalogs.load("pohoda", "issued_invoices").lookup(path)
+            is_date = info is not None and info.type == "date"
+            if len(_DATE_FIELDS) < 4096:
+                _DATE_FIELDS[path] = is_date
+        if is_date:
             try:
                 return date.fromisoformat(value[:10])
             except ValueError:
