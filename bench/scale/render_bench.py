@@ -9,8 +9,8 @@ received orders and issued invoices in dataPacks of 100 items.
 
 - rpsync: the agenda's own step (offline, as ``rpsync test`` runs it; Raynet
   lookups answered once by the simulator, POHODA stock lookups by a stub), a
-  page of records at a time as a run pairs them (``prefetch_page``: their links
-  looked up at once) — ``pohoda_values`` (the mapping's compiled expressions) + ``pohoda_document`` +
+  page of records at a time as a run pairs them (``prefetch_references``: the
+  links their documents need looked up at once) — ``pohoda_values`` (the mapping's compiled expressions) + ``pohoda_document`` +
   ``Renderer.render_document`` + ``render_datapack`` (Windows-1250 bytes).
 - ``pohoda`` (riesenia/pohoda ported to Python, builds lxml trees): a
   hand-written dict of the same fields from the Raynet record + ``Pohoda.create_*``
@@ -103,12 +103,19 @@ def rpsync_step(rn, harness: Harness, agenda: str, n: int):
     return step
 
 
+def _prefetch(step, page: list[dict]) -> None:
+    """What a run looks up for a page of records before their transform (``Step.prefetch_page`` without the
+    records' own links, which pairing looks at — not timed here, as pairing is not)."""
+    step.ctx.state.clear_prefetched()
+    step.prefetch_references(page)
+
+
 def _paged(step, records: list[dict]):
-    """The records a page at a time, each page's links looked up first, as a run pairs them (``Stage.pending``
-    with ``Step.prefetch_page``)."""
+    """The records a page at a time, the links their transform needs looked up first, as a run does
+    (``Stage.pending`` with ``Step.prefetch_page``)."""
     for start in range(0, len(records), Stage.PAGE):
         page = records[start:start + Stage.PAGE]
-        step.prefetch_page(page)
+        _prefetch(step, page)
         yield from page
 
 
@@ -220,11 +227,77 @@ def timed(fn, *args, repeat: int = 1):
     return out, best
 
 
+#: the parts of rpsync's time per record (``--parts``), in the order a run goes through them
+PARTS = ("prefetch", "prepare", "values", "document", "render", "item id", "pack")
+
+
+def rpsync_parts(step, renderer, agenda: str, records: list[dict]) -> dict[str, float]:
+    """Seconds of each part of transform + render over ``records`` (as ``rpsync_packs``, timed part by part)."""
+    clock = time.perf_counter
+    spent = dict.fromkeys(PARTS, 0.0)
+    items = []
+    for start in range(0, len(records), Stage.PAGE):
+        page = records[start:start + Stage.PAGE]
+        t0 = clock()
+        _prefetch(step, page)
+        spent["prefetch"] += clock() - t0
+        for r in page:
+            t0 = clock()
+            r = step.prepare_raynet(r)
+            t1 = clock()
+            values = step.pohoda_values(r)
+            t2 = clock()
+            record, kwargs = step.pohoda_document(values, r, None)
+            t3 = clock()
+            xml = renderer.render_document(step.pohoda_agenda, record, action="add",
+                                           ext_id=step.pohoda_ext_id_for(r["id"]), **kwargs)
+            t4 = clock()
+            items.append(render.PackItem(render.item_id(agenda, "add", str(r["id"]), xml), xml, agenda=agenda))
+            t5 = clock()
+            spent["prepare"] += t1 - t0
+            spent["values"] += t2 - t1
+            spent["document"] += t3 - t2
+            spent["render"] += t4 - t3
+            spent["item id"] += t5 - t4
+    t0 = clock()
+    for start in range(0, len(items), PACK):
+        renderer.render_datapack(items[start:start + PACK], ico="12345678")
+    spent["pack"] = clock() - t0
+    return spent
+
+
+def parts_table(harness, rn, records_per_agenda: int, repeat: int) -> None:
+    """µs per record of each part of rpsync's transform + render (the best of ``repeat`` runs per part)."""
+    print("| agenda | " + " | ".join(f"{p} µs" for p in PARTS) + " | total µs | budget at 2× the package µs |")
+    print("|---|" + "---:|" * (len(PARTS) + 2))
+    for agenda, entity in AGENDAS:
+        records = [rn.store.render(entity, i) for i in range(1, records_per_agenda + 1)]
+        step = rpsync_step(rn, harness, agenda, records_per_agenda)
+        rpsync_packs(step, harness.renderer, agenda, records[:20])
+        best = dict.fromkeys(PARTS, float("inf"))
+        theirs = float("inf")
+        for _ in range(repeat):
+            for part, took in rpsync_parts(step, harness.renderer, agenda, records).items():
+                best[part] = min(best[part], took)
+            theirs = min(theirs, timed(package_packs, agenda, records)[1])
+        n = len(records)
+        print(f"| {agenda} | " + " | ".join(f"{1e6 * best[p] / n:.1f}" for p in PARTS)
+              + f" | {1e6 * sum(best.values()) / n:.1f} | {1e6 * theirs / n / 2:.1f} |", flush=True)
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--records", type=int, default=2000, help="records per agenda")
     parser.add_argument("--repeat", type=int, default=3, help="runs of each side; the best time counts")
+    parser.add_argument("--parts", action="store_true",
+                        help="instead: µs per record of each part of rpsync's transform + render")
     args = parser.parse_args(argv)
+    if args.parts:
+        world = World(max(args.records / 100_000, 0.001))
+        harness = Harness(load_mapping(mappings_dir() / "standard.yaml"))
+        with RaynetSandbox(seed=raynet_seed(world, args.records), quota_limit=10 ** 9) as rn:
+            parts_table(harness, rn, args.records, args.repeat)
+        return
     world = World(max(args.records / 100_000, 0.001))
     folder = find_xsd_dir()
     if folder is None:

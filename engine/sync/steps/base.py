@@ -61,7 +61,7 @@ MAY_HAVE_LANDED = (RaynetUncertainWrite, RaynetConnectionError, RaynetServerErro
 
 def _ref_int(value: Any) -> int | None:
     """The id of a Raynet reference (``{"id": 5, …}`` or ``5``) when it is an int."""
-    if isinstance(value, Mapping):
+    if type(value) is dict or (type(value) is not int and isinstance(value, Mapping)):
         value = value.get("id")
     return value if type(value) is int else None
 
@@ -391,11 +391,17 @@ class Step:
     REFERS: dict[str, str] = {}
 
     def prefetch_page(self, records: list[dict]) -> None:
-        """Before a page of Raynet records is paired: their own links, and those of the records they refer to
-        (``REFERS``), in one state query per agenda instead of one per record (``StateStore.prefetch_links``)."""
+        """Before a page of Raynet records is paired: their own links (pairing), and what their transform looks
+        up (``prefetch_references``), in one state query per agenda instead of one per record
+        (``StateStore.prefetch_links``)."""
         state = self.ctx.state
         state.clear_prefetched()
         state.prefetch_links(self.agenda, [r.get("id") for r in records])
+        self.prefetch_references(records)
+
+    def prefetch_references(self, records: list[dict]) -> None:
+        """The links of the records a page's Raynet records refer to (``REFERS``): their documents need them."""
+        state = self.ctx.state
         for agenda, field_name in self.REFERS.items():
             state.prefetch_links(agenda, [_ref_int(r.get(field_name)) for r in records])
 

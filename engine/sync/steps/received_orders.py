@@ -184,9 +184,9 @@ class ReceivedOrdersStep(DocumentStep):
             extra["parent_key"] = parent
         return super().save_link(raynet_id, pid, pohoda_record, link, **extra)
 
-    def prefetch_page(self, records: list[dict]) -> None:
+    def prefetch_references(self, records: list[dict]) -> None:
         """Also the orders already on the page's contracts (R-Z1: one business case = one order), at once."""
-        super().prefetch_page(records)
+        super().prefetch_references(records)
         state = self.ctx.state
         keys = []
         for r in records:
