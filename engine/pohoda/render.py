@@ -467,8 +467,7 @@ class _Node:
         inlined in ``value``'s shape."""
         if len(cache) >= shapes.MAX_SHAPES:
             return _WALK  # a mapping's records come in a few shapes; this many means they vary: walk them
-        elements = self.elements
-        if all(key in elements for key in keys):
+        if shapes.takes(self, keys):
             found = compile_shape(self, keys, value)
         else:
             found = _WALK
@@ -1089,7 +1088,8 @@ class Renderer:
             raise RenderError(f"rpsync has no list request for POHODA {agenda}")
         if count is not None and not 1 <= int(count) <= 10000:
             raise RenderError("count must be between 1 and 10000 (ftr:limitType)")
-        ctx = {**context, **self._helpers()}
+        helpers = self._helpers()
+        ctx = {**context, **helpers, _HELPERS_KEY: helpers}
         ctx.setdefault("invoice_type", "issuedInvoice")
         ctx.setdefault("liquidations", agenda == "payments")
         ctx.update(
@@ -1159,7 +1159,16 @@ class _PackItems:
         self._packed = packed
 
     def __iter__(self) -> Iterator[dict]:
-        return ({"id": it.id, "xml": Markup(it.xml)} for it in self._packed)
+        return (self._item(it) for it in self._packed)
+
+    def __getitem__(self, index: int | slice) -> dict | list[dict]:
+        if isinstance(index, slice):
+            return [self._item(it) for it in self._packed[index]]
+        return self._item(self._packed[index])
+
+    @staticmethod
+    def _item(it: PackItem) -> dict:
+        return {"id": it.id, "xml": Markup(it.xml)}
 
     def __len__(self) -> int:
         return len(self._packed)
@@ -1194,7 +1203,10 @@ def _helper_filter(name: str):
 
     @pass_context
     def helper(context, *args):
-        return context.parent[_HELPERS_KEY][name](*args)
+        helpers = context.parent.get(_HELPERS_KEY)
+        if helpers is None:
+            raise TemplateRuntimeError(f"{name} is a helper of document and list request templates only")
+        return helpers[name](*args)
 
     helper.__name__ = name
     return helper

@@ -18,8 +18,10 @@ and the other XSD types go through the walk's own closures. So the output is the
 byte for byte (tests compare both).
 
 Only trusted text reaches the generated source: the catalog's element names (checked to be
-XML names, and written with ``repr``) and constant indexes. No record value, template or
-mapping text is ever part of it; those are data passed to the compiled function.
+XML names, and written with ``repr``; a guard's key tuple is spelled by the catalog too, and
+a key that is not a plain ``str`` — a template's Markup — sends its dict to the walk) and
+constant indexes. No record value, template or mapping text is ever part of it; those are
+data passed to the compiled function.
 """
 
 from __future__ import annotations
@@ -105,12 +107,24 @@ class _Source:
         self.lines += ["    " * indent + line for line in lines]
 
 
+def takes(node: Any, keys: tuple) -> bool:
+    """Can a generated function write a dict of ``node`` with these keys? Element names only, as plain ``str``
+    (a ``str`` subclass such as Markup, which a template's ``|safe`` makes, goes to the walk)."""
+    elements = node.elements
+    return all(type(key) is str and key in elements for key in keys)
+
+
+def _names(node: Any, keys: tuple) -> tuple:
+    """``keys`` as the catalog spells them: what a guard compares with is catalog text, never a record's."""
+    return tuple(node.elements[key][1] for key in keys)
+
+
 def _inline_keys(node: Any, sample: Any) -> tuple | None:
     """The keys of ``sample`` when a group of that shape can be inlined under ``node``."""
     if type(sample) is not dict or not sample:
         return None
     keys = tuple(sample)
-    return keys if all(key in node.elements for key in keys) else None
+    return _names(node, keys) if takes(node, keys) else None
 
 
 def _string_cond(spec: tuple, v: str, src: _Source, check: str) -> str:
@@ -149,10 +163,11 @@ def _xml_level(src: _Source, node: Any, keys: tuple, value: str, where: str, ind
         elif kind == "decimal":
             start, end = spec[1], spec[2]
             t = src.var("t")
-            # str() is the plain text xsd_decimal writes unless it has an exponent, or is -0
+            # str() is the plain text xsd_decimal writes unless it has an exponent ("E", or "e" in a context with
+            # capitals=0), or is -0
             src.add(i, f"if type({v}) is Decimal and {v}.is_finite():",
                     f"    {t} = str({v})",
-                    f'    if "E" in {t} or {t} == "-0":',
+                    f'    if "E" in {t} or "e" in {t} or {t} == "-0":',
                     f'        {t} = fmt({v}, "f")',
                     f'        if {t} in ("-0", ""):',
                     f'            {t} = "0"',
@@ -181,16 +196,20 @@ def _xml_level(src: _Source, node: Any, keys: tuple, value: str, where: str, ind
                         f"        if {item} is None:", "            continue")
                 item_where = f'({here} + "[" + str({n}) + "]")'
                 _xml_group(src, sub, inner_keys, item, item_where, i + 2, inner, depth, start, end, empty, fn)
-                src.add(i, "else:", f"    a({w}({value}, {v}, {where}))")
+                x = src.var("x")  # what a closure writes may be empty: only what is not counts (see _xml_group)
+                src.add(i, "else:", f"    {x} = {w}({value}, {v}, {where})", f"    if {x}:", f"        a({x})")
             else:
                 _xml_group(src, sub, inner_keys, v, here, i, inner, depth, start, end, empty, fn)
         else:
-            src.add(i, f"a({src.const(write)}({value}, {v}, {where}))")
+            x = src.var("x")
+            src.add(i, f"{x} = {src.const(write)}({value}, {v}, {where})", f"if {x}:", f"    a({x})")
 
 
 def _xml_group(src: _Source, sub: Any, inner_keys: tuple | None, v: str, here: str, i: int, inner: Any,
                depth: int, start: str, end: str, empty: str, fn: str) -> None:
-    """Lines writing the group in ``v``: inlined when it has ``inner_keys``, else by its element's function."""
+    """Lines writing the group in ``v``: inlined when it has ``inner_keys``, else by its element's function.
+    Every piece appended is non-empty text, so a group that wrote none is one appended piece (its start tag):
+    an empty element, ``<tag/>``, as the walk writes it."""
     if inner_keys is not None:
         n = src.var("n")
         src.add(i, f"if type({v}) is dict and tuple({v}) == {inner_keys!r}:",
@@ -229,7 +248,7 @@ def _typed_level(src: _Source, node: Any, keys: tuple, value: str, out: str, whe
             t = src.var("t")
             # the Decimal of xsd_decimal's text is the value itself unless it has an exponent, or is -0 (see above)
             src.add(i, f"if type({v}) is Decimal and {v}.is_finite():", f"    {t} = str({v})",
-                    f'    if "E" in {t} or {t} == "-0":',
+                    f'    if "E" in {t} or "e" in {t} or {t} == "-0":',
                     f'        {t} = fmt({v}, "f")',
                     f'        {out}[{key!r}] = Decimal("0" if {t} in ("-0", "") else {t})',
                     "    else:", f"        {out}[{key!r}] = {v}",

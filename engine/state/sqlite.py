@@ -287,9 +287,11 @@ class SqliteStateStore(StateStore):
     def prefetch_links(self, agenda: str, raynet_ids: Iterable[Any]) -> None:
         """Look up the links of these Raynet ids of ``agenda`` in one query: ``find_link(agenda, raynet_id=…)``
         answers them from memory (found or not) until ``clear_prefetched``. A run prefetches the links a page of
-        records refers to (one query per page and agenda instead of one per record). Every write keeps the
-        answers true: saving a link forgets the answers for its Raynet ids (before and after) and parent keys,
-        deleting one or a rollback forgets them all."""
+        records refers to (one query per page and agenda instead of one per record). Every write through this
+        store keeps the answers true: saving a link forgets the answers for its Raynet ids (before and after)
+        and parent keys, deleting one or a rollback forgets them all. A write by another process meanwhile (two
+        runs on one state at once, which rpsync does not support) is seen from the next page on, as a row read
+        earlier in the page would be."""
         ids = sorted({i for i in raynet_ids if type(i) is int})
         if not ids:
             return
@@ -427,6 +429,8 @@ class SqliteStateStore(StateStore):
                 )
                 link_id = existing
             row = self._db.execute("SELECT * FROM links WHERE id=?", (link_id,)).fetchone()
+            # and as stored (SQLite keeps a Raynet id given as "5" as the integer 5, the prefetched answers' key)
+            self._forget_link(row["agenda"], row["raynet_id"], row["parent_key"])
         return self._link(row)
 
     def delete_link(self, link_id: int) -> None:

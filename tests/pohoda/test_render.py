@@ -361,3 +361,16 @@ def test_fields_in_a_list_request_template_is_a_clear_error(tmp_path):
                                                 encoding="utf-8")
     with pytest.raises(RenderError, match="template list_stock.xml.j2.*only document templates"):
         Renderer(template_dirs=[tmp_path]).render_list_request("stock")
+
+
+def test_helper_filters_outside_document_and_list_templates_are_clear_errors(tmp_path):
+    (tmp_path / "list_contracts.xml.j2").write_text(
+        "<lCon:listContractRequest>{{ (5 | ref_address_of)['refAD'] }}</lCon:listContractRequest>", encoding="utf-8")
+    assert "5" in Renderer(template_dirs=[tmp_path]).render_list_request("contracts")
+    (tmp_path / "datapack.xml.j2").write_text("{{ 5 | ref_address_of }}{{ items[0]['id'] }}", encoding="utf-8")
+    with pytest.raises(RenderError, match="ref_address_of is a helper of document and list request templates"):
+        Renderer(template_dirs=[tmp_path]).render_datapack([PackItem("a", "<x/>")], ico="1")
+    (tmp_path / "datapack.xml.j2").write_text("{{ items[0]['id'] }} {{ items[:1][0]['xml'] }} {{ items | length }}",
+                                              encoding="utf-8")
+    pack = Renderer(template_dirs=[tmp_path]).render_datapack([PackItem("a", "<x/>")], ico="1")
+    assert pack.decode("cp1250") == "a <x/> 1"

@@ -209,3 +209,33 @@ def test_elements_with_attributes_are_inlined_only_where_no_attribute_is_set(mon
     assert '<ord:rateVAT value="21">high</ord:rateVAT>' in xml
     assert '<typ:stockItem insertAttachStock="false"><typ:ids>S1</typ:ids></typ:stockItem>' in xml
     assert '<typ:numberRequested checkDuplicity="true">OBJ2</typ:numberRequested>' in xml
+
+
+def test_a_key_a_template_made_markup_never_reaches_generated_code_nor_later_renders(tmp_path, monkeypatch):
+    """Review of issue 7: ``"contractDesc.text" | safe`` is a Markup key; its repr in a generated guard broke
+    every later render of that shape (NameError), in every renderer of the process."""
+    _fresh(monkeypatch)
+    (tmp_path / "contract.xml.j2").write_text(
+        '{% set doc = record | with_value("contractDesc.text" | safe, "x") %}'
+        '<con:contract version="2.0">{{ doc | fields }}</con:contract>', encoding="utf-8")
+    custom = render.Renderer(template_dirs=[tmp_path]).render_document("contracts", {})
+    assert "<con:text>x</con:text>" in custom
+    for record in ({"contractDesc": {"text": "ok"}}, {"contractDesc": {"text": "ok", "note": "n"}}):
+        walked = _walked(monkeypatch, render.Renderer().render_document, "contracts", record)
+        assert _outcome(render.Renderer().render_document, "contracts", record) == walked
+        assert walked.startswith("('ok'")
+
+
+def test_a_group_whose_fields_write_nothing_is_an_empty_element_as_the_walk_writes_it(monkeypatch):
+    """Review of issue 7: an empty list inside an inlined group was written ``<g></g>``, the walk ``<g/>``."""
+    _fresh(monkeypatch)
+    records_ = [{"invoiceHeader": {"evidentiaryResourcesMOSS": {"ids": ["x"]}}},
+                {"invoiceHeader": {"evidentiaryResourcesMOSS": {"ids": []}}},
+                {"invoiceHeader": {"evidentiaryResourcesMOSS": {"ids": [None]}}},
+                {"invoiceHeader": {"text": "a"}, "invoiceDetail": {"invoiceItem": [{"text": "b"}]}},
+                {"invoiceHeader": {"text": "a"}, "invoiceDetail": {"invoiceItem": ()}},
+                {"invoiceHeader": {"partnerIdentity": {"extId": ()}, "text": "a"}}]
+    for record in records_ + records_:
+        for fn in (render.write_fields, render.typed_fields):
+            assert _outcome(fn, "issued_invoices", record) == _walked(monkeypatch, fn, "issued_invoices", record)
+    assert "<inv:evidentiaryResourcesMOSS/>" in render.write_fields("issued_invoices", records_[1])

@@ -304,3 +304,11 @@ def test_prefetching_looks_the_values_up_in_their_index_not_through_the_agenda(s
              for sql, params in seen]
     assert "links_raynet" in plans[0] and "links_parent" in plans[1], plans
     assert [link.raynet_id for link in store.links_with_parent("received_orders", "contracts:2")] == [2]
+
+
+def test_a_link_saved_with_its_raynet_id_as_text_is_not_answered_stale(store):
+    """Review of issue 7: SQLite stores "5" as the integer 5, the prefetched answers' key."""
+    store.prefetch_links("stock", [5])
+    assert store.find_link("stock", raynet_id=5) is None
+    store.save_link(Link(agenda="stock", raynet_id="5", pohoda_id=9))
+    assert store.find_link("stock", raynet_id=5).pohoda_id == 9
