@@ -508,30 +508,25 @@ class _Node:
         return present
 
     def xml(self, value: Any, where: str) -> str:
+        return self._run(value, where, self.shapes_xml, shapes.compile_xml, self.walk_xml)
+
+    def typed(self, value: Any, where: str) -> dict:
+        return self._run(value, where, self.shapes_typed, shapes.compile_typed, self.walk_typed)
+
+    def _run(self, value: Any, where: str, cache: dict, compile_shape, walk) -> Any:
+        """The generated function of ``value``'s key set (made the first time), else — or for a value it does
+        not take — the catalog walk."""
         if type(value) is dict and USE_SHAPES:
             keys = tuple(value)
-            fast = self.shapes_xml.get(keys)
+            fast = cache.get(keys)
             if fast is None:
-                fast = self._shape(value, keys, self.shapes_xml, shapes.compile_xml)
+                fast = self._shape(value, keys, cache, compile_shape)
             if fast is not _WALK:
                 try:
                     return fast(value, where)
                 except shapes.Slow:
                     pass  # a value it does not take: the walk formats it, or names what is wrong
-        return self.walk_xml(value, where)
-
-    def typed(self, value: Any, where: str) -> dict:
-        if type(value) is dict and USE_SHAPES:
-            keys = tuple(value)
-            fast = self.shapes_typed.get(keys)
-            if fast is None:
-                fast = self._shape(value, keys, self.shapes_typed, shapes.compile_typed)
-            if fast is not _WALK:
-                try:
-                    return fast(value, where)
-                except shapes.Slow:
-                    pass
-        return self.walk_typed(value, where)
+        return walk(value, where)
 
     def walk_xml(self, value: Any, where: str) -> str:
         order = self._ordered(value)

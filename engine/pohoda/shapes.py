@@ -127,6 +127,14 @@ def _inline_keys(node: Any, sample: Any) -> tuple | None:
     return _names(node, keys) if takes(node, keys) else None
 
 
+def _inner(sub: Any, sample: Any, key: str, kind: str, depth: int) -> tuple[Any, tuple | None]:
+    """(the sample's group under ``key`` — a list's first item —, its keys when it is inlined)."""
+    inner = sample.get(key) if type(sample) is dict else None
+    if kind == "items":
+        inner = inner[0] if type(inner) is list and inner else None
+    return inner, (_inline_keys(sub, inner) if depth < MAX_DEPTH else None)
+
+
 def _string_cond(spec: tuple, v: str, src: _Source, check: str) -> str:
     _, _, _, limit, allowed = spec
     cond = f"type({v}) is str"
@@ -139,18 +147,23 @@ def _string_cond(spec: tuple, v: str, src: _Source, check: str) -> str:
     return cond
 
 
+def _fields(src: _Source, node: Any, keys: tuple, value: str, indent: int):
+    """For each element of ``keys`` in XSD order: the lines reading it from the dict in ``value`` into a new
+    variable, skipping None; yields (key, write, typed, spec, variable, indent of its lines)."""
+    for _, key, write, typed, spec in sorted(node.elements[key] for key in keys):
+        if spec:
+            _check(spec)
+        v = src.var("v")
+        src.add(indent, f"{v} = {value}[{key!r}]", f"if {v} is not None:")
+        yield key, write, typed, spec, v, indent + 1
+
+
 def _xml_level(src: _Source, node: Any, keys: tuple, value: str, where: str, indent: int, sample: Any,
                depth: int) -> None:
     """Lines appending the XML of the dict in variable ``value`` (keys ``keys``) to ``out``.
     ``where`` is an expression of its position, evaluated only when a call needs it."""
-    entries = sorted(node.elements[key] for key in keys)
-    for _, key, write, _, spec in entries:
-        v = src.var("v")
-        src.add(indent, f"{v} = {value}[{key!r}]", f"if {v} is not None:")
-        i = indent + 1
+    for key, write, _, spec, v, i in _fields(src, node, keys, value, indent):
         kind = spec[0] if spec else None
-        if spec:
-            _check(spec)
         if kind == "string":
             start, end = spec[1], spec[2]
             src.add(i, f"if {_string_cond(spec, v, src, '')}:",
@@ -184,10 +197,7 @@ def _xml_level(src: _Source, node: Any, keys: tuple, value: str, where: str, ind
         elif kind in ("object", "items"):
             start, end, empty, sub = spec[1], spec[2], spec[3], spec[4]
             here = f"_join({where}, {key!r})"
-            inner = sample.get(key) if type(sample) is dict else None
-            if kind == "items":
-                inner = inner[0] if type(inner) is list and inner else None
-            inner_keys = _inline_keys(sub, inner) if depth < MAX_DEPTH else None
+            inner, inner_keys = _inner(sub, sample, key, kind, depth)
             fn = src.const(sub.xml)
             if kind == "items":
                 w = src.const(write)
@@ -234,11 +244,7 @@ def compile_xml(node: Any, keys: tuple, sample: dict) -> Callable[[dict, str], s
 def _typed_level(src: _Source, node: Any, keys: tuple, value: str, out: str, where: str, indent: int,
                  sample: Any, depth: int) -> None:
     """Lines setting the typed fields of the dict in ``value`` (keys ``keys``) in the dict ``out``."""
-    entries = sorted(node.elements[key] for key in keys)
-    for _, key, _, typed, spec in entries:
-        v = src.var("v")
-        src.add(indent, f"{v} = {value}[{key!r}]", f"if {v} is not None:")
-        i = indent + 1
+    for key, _, typed, spec, v, i in _fields(src, node, keys, value, indent):
         kind = spec[0] if spec else None
         if kind == "string":
             # the typed value is the text itself: escaping does not matter here, control characters do
@@ -261,10 +267,7 @@ def _typed_level(src: _Source, node: Any, keys: tuple, value: str, out: str, whe
         elif kind in ("object", "items"):
             sub = spec[4]
             here = f"_join({where}, {key!r})"
-            inner = sample.get(key) if type(sample) is dict else None
-            if kind == "items":
-                inner = inner[0] if type(inner) is list and inner else None
-            inner_keys = _inline_keys(sub, inner) if depth < MAX_DEPTH else None
+            inner, inner_keys = _inner(sub, sample, key, kind, depth)
             fn = src.const(sub.typed)
             if kind == "items":
                 t = src.const(typed)
