@@ -16,7 +16,7 @@ from engine.errors import RpsyncError
 from engine.mapping.model import Agenda, Expression, FieldBinding, RecordCheck, TO_POHODA, TO_RAYNET
 from engine.mapping.model import Mapping as MappingModel
 from engine.sync.merge import Binding
-from engine.sync.paths import get_path, getter, parse_path
+from engine.sync.paths import getter
 
 
 class TransformError(RpsyncError):

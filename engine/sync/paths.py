@@ -113,7 +113,7 @@ def getter(path: str | tuple[Segment, ...]) -> Callable[[Any], Any]:
     """``get_path(record, path)`` as a function of the record, the path parsed once (a mapping's field copies run
     it for every record): for a path of names only, a loop of dict look-ups."""
     segments = parse_path(path) if isinstance(path, str) else path
-    if not segments or not all(type(seg) is str for seg in segments):
+    if not _names_only(segments):
         return lambda record: get_path(record, segments)
 
     if len(segments) == 1:  # the usual paths, unrolled: a mapping copies ~10 fields of every record

@@ -12,7 +12,7 @@ import os
 import sqlite3
 import tempfile
 from pathlib import Path
-from typing import Any, Iterable, Iterator
+from typing import Any, Callable, Iterable, Iterator
 
 from engine.sync.snapshot import from_json, to_json
 

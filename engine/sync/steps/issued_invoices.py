@@ -64,7 +64,8 @@ HEADER = "invoiceHeader"
 class IssuedInvoicesStep(Step):
     agenda = "issued_invoices"
     raynet_entity = "invoice"
-    REFERS = {"address_book": "company"}  #: their client (the address-book record the invoice links to)
+    #: their client, whose address-book record the invoice links to
+    REFERS = {"address_book": "company"}
     pohoda_agenda = "issued_invoices"
     pohoda_updatable = False  # R-F4: invoice.xsd has no actionType; created once
 
