@@ -40,6 +40,7 @@ from engine import catalogs
 from engine.errors import RpsyncError
 from engine.pohoda.lists import typed_scalar as _read_scalar  # a written value as the list reader types it
 from engine.pohoda import shapes
+from engine.pohoda.xmltext import BAD_XML_CHARS, escape_attr, escape_text, join_where
 from engine.pohoda.localtime import to_local
 from engine.resources import templates_dir
 
@@ -81,8 +82,6 @@ LIST_TEMPLATES = {
 AGENDAS_WITH_UPDATE = frozenset({"address_book", "contact_persons"})
 #: invoice kinds rpsync writes and reads (R-F2)
 INVOICE_KINDS = ("issuedInvoice", "issuedAdvanceInvoice", "issuedCorrectiveTax")
-
-_BAD_XML_CHARS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
 
 
 class RenderError(RpsyncError):
@@ -192,16 +191,6 @@ _FORMAT = {
     "string": _text, "any": _text, "integer": xsd_int, "decimal": xsd_decimal,
     "boolean": xsd_bool, "date": xsd_date, "datetime": xsd_datetime,
 }
-
-
-def escape_text(text: str) -> str:
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\r", "&#13;")
-
-
-def escape_attr(text: str) -> str:
-    return (
-        escape_text(text).replace('"', "&quot;").replace("\n", "&#10;").replace("\t", "&#9;")
-    )
 
 
 # -- ids ---------------------------------------------------------------------------------
@@ -344,11 +333,9 @@ _CONTROL_HINT = "remove the character from the source value"
 _LENGTH_HINT = "shorten the source value or map a shorter expression (rpsync never truncates)"
 _UNKNOWN = object()
 _SCALAR_TYPES = (str, int, Decimal, bool, dt.date)
-_search_bad = _BAD_XML_CHARS.search
+_search_bad = BAD_XML_CHARS.search
 
 
-def _join(where: str, key: str) -> str:
-    return f"{where}.{key}" if where else key
 
 
 def _string_checks(info: catalogs.FieldInfo, limits: Mapping[str, int]) -> tuple[int | None, frozenset | None]:
@@ -499,7 +486,7 @@ class _Node:
             if entry is _UNKNOWN:
                 full = f"{self.path}.{key}" if self.path else str(key)
                 close = self.catalog.suggest(full)
-                raise _FieldError(_join(where, key), f"is not a field of POHODA {self.catalog.name}",
+                raise _FieldError(join_where(where, key), f"is not a field of POHODA {self.catalog.name}",
                                   f"did you mean {close[0]}?" if close else None)
             if v is not None and entry is not None:
                 present.append(entry)
@@ -590,13 +577,13 @@ class _Compiled:
             node = self.node(info.path)
 
             def write_object(holder, value, where):
-                sub = _join(where, key)
+                sub = join_where(where, key)
                 a = attrs.xml(holder, sub) if with_attrs else ""
                 body = node.xml(value, sub)
                 return f"<{tag}{a}>{body}</{tag}>" if body else f"<{tag}{a}/>"
 
             def typed_object(holder, value, where, out):
-                sub = _join(where, key)
+                sub = join_where(where, key)
                 a = attrs.typed(holder, sub) if with_attrs else ()
                 out[key] = node.typed(value, sub)
                 out.update(a)
@@ -610,16 +597,16 @@ class _Compiled:
 
         def text(value, where):  # where: the parent's
             if type(value) not in _SCALAR_TYPES and isinstance(value, (Mapping, list, tuple)):
-                raise _FieldError(_join(where, key), single + type(value).__name__)
+                raise _FieldError(join_where(where, key), single + type(value).__name__)
             try:
                 return text_of(value)
             except _Bad as bad:
-                raise _FieldError(_join(where, key), bad.message, bad.hint) from None
+                raise _FieldError(join_where(where, key), bad.message, bad.hint) from None
 
         escape = escape_text if _FORMAT.get(kind, _text) is _text else str  # other formats: digits, dates, true/false
 
         def write_scalar(holder, value, where):
-            a = attrs.xml(holder, _join(where, key)) if with_attrs else ""
+            a = attrs.xml(holder, join_where(where, key)) if with_attrs else ""
             return f"<{tag}{a}>{escape(text(value, where))}{end}" if a else start + escape(text(value, where)) + end
 
         if kind == "string" and not with_attrs:  # the common case first: a plain text that fits, no calls
@@ -676,14 +663,14 @@ class _Compiled:
 
         def typed_scalar(holder, value, where, out):
             if with_attrs:
-                sub = _join(where, key)
+                sub = join_where(where, key)
                 a = attrs.typed(holder, sub)
                 t = text(value, where)
                 out[key] = t if read is None else read(t, sub)
                 out.update(a)
             else:
                 t = text(value, where)
-                out[key] = t if read is None else read(t, _join(where, key))
+                out[key] = t if read is None else read(t, join_where(where, key))
 
         spec = None
         if with_attrs:  # written plain by generated functions (their levels set no attribute, see write_object)
@@ -709,14 +696,14 @@ class _Compiled:
                     raise _FieldError(iw, bad.message, bad.hint) from None
 
             def write_scalars(holder, value, where):
-                sub = _join(where, key)
+                sub = join_where(where, key)
                 if with_attrs:
                     attrs.xml(holder, sub)
                 return "".join([f"<{tag}>{escape_text(item_text(item, iw))}{end}"
                                 for iw, item in _list_items(value, sub)])
 
             def typed_scalars(holder, value, where, out):
-                sub = _join(where, key)
+                sub = join_where(where, key)
                 if with_attrs:
                     attrs.typed(holder, sub)
                 items = [item_text(item, iw) if read is None else read(item_text(item, iw), iw)
@@ -731,7 +718,7 @@ class _Compiled:
         with_item_attrs = bool(item_attrs.plan)
 
         def write_items(holder, value, where):
-            sub = _join(where, key)
+            sub = join_where(where, key)
             if with_attrs:
                 attrs.xml(holder, sub)
             out = []
@@ -742,7 +729,7 @@ class _Compiled:
             return "".join(out)
 
         def typed_items(holder, value, where, out):
-            sub = _join(where, key)
+            sub = join_where(where, key)
             if with_attrs:
                 attrs.typed(holder, sub)
             items = []

@@ -31,15 +31,13 @@ import re
 from decimal import Decimal
 from typing import Any, Callable
 
+from engine.pohoda.xmltext import BAD_XML_CHARS, escape_text, join_where
+
 #: XML's forbidden control characters (a text with one is an error: the walk raises it)
-_BAD = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]").search
+_BAD = BAD_XML_CHARS.search
 #: every character a text is not written as it is for: the forbidden ones and those escaping changes
-#: (``render.escape_text``: & < > and CR) — one search for the common text that has none
+#: (``escape_text``: & < > and CR) — one search for the common text that has none
 _NOT_PLAIN = re.compile("[\x00-\x08\x0b-\x1f\ufffe\uffff\ud800-\udfff&<>]").search
-
-
-def _escape(text: str) -> str:  # render.escape_text (not imported: render imports this module)
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\r", "&#13;")
 
 
 _NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_.-]*(:[A-Za-z_][A-Za-z0-9_.-]*)?$")
@@ -61,7 +59,7 @@ def _date_of(text: str) -> dt.date:
 
 
 #: what every generated function may name
-_HELPERS = {"_plain": _NOT_PLAIN, "_bad": _BAD, "_escape": _escape, "Slow": Slow, "Decimal": Decimal, "date": dt.date,
+_HELPERS = {"_plain": _NOT_PLAIN, "_bad": _BAD, "_escape": escape_text, "Slow": Slow, "Decimal": Decimal, "date": dt.date,
             "fmt": format, "_date_of": _date_of}
 
 
@@ -309,13 +307,9 @@ def compile_typed(node: Any, keys: tuple, sample: dict) -> Callable[[dict, str],
     return _define(src)
 
 
-def _join(where: str, key: str) -> str:
-    return f"{where}.{key}" if where else key
-
-
 def _define(src: _Source) -> Callable:
     namespace = {"__builtins__": {"type": type, "str": str, "int": int, "len": len, "tuple": tuple, "dict": dict, "list": list,
                                   "enumerate": enumerate},
-                 "_join": _join, **src.consts}
+                 "_join": join_where, **src.consts}
     exec(compile("\n".join(src.lines), "<rpsync shape>", "exec"), namespace)  # noqa: S102 (see module doc)
     return namespace["shape"]

@@ -59,11 +59,16 @@ RAYNET_OVERLAP = timedelta(minutes=1)
 MAY_HAVE_LANDED = (RaynetUncertainWrite, RaynetConnectionError, RaynetServerError, RaynetProtocolError)
 
 
-def _ref_int(value: Any) -> int | None:
-    """The id of a Raynet reference (``{"id": 5, …}`` or ``5``) when it is an int."""
+def ref_id(value: Any) -> int | None:
+    """The id of a Raynet reference (``{"id": 5, …}`` or ``5``)."""
     if type(value) is dict or (type(value) is not int and isinstance(value, Mapping)):
         value = value.get("id")
-    return value if type(value) is int else None
+    if type(value) is int:
+        return value
+    try:
+        return int(value) if value not in (None, "") else None
+    except (TypeError, ValueError):
+        return None
 
 
 class Skip(Exception):
@@ -403,7 +408,7 @@ class Step:
         """The links of the records a page's Raynet records refer to (``REFERS``): their documents need them."""
         state = self.ctx.state
         for agenda, field_name in self.REFERS.items():
-            state.prefetch_links(agenda, [_ref_int(r.get(field_name)) for r in records])
+            state.prefetch_links(agenda, [ref_id(r.get(field_name)) for r in records])
 
     def before_pairing(self) -> None:
         """Hook: after reading, before pairing (e.g. preflight checks on the staged records)."""

@@ -28,7 +28,7 @@ from engine.mapping.model import TO_POHODA, TO_RAYNET
 from engine.sync.context import SyncContext
 from engine.sync.merge import Binding
 from engine.sync.paths import get_path, set_path, setter
-from engine.sync.steps.base import POHODA, RAYNET, Reject, Step
+from engine.sync.steps.base import POHODA, RAYNET, Reject, Step, ref_id
 from engine.sync.steps.sales_prices import sales_price_levels
 
 #: the extId (``typ:ids``) of a received order ``rpsync export`` wrote for a business case (R-E1)
@@ -40,16 +40,6 @@ HEADERS = {"contracts": "contractDesc", "offers": "offerHeader", "received_order
 #: where a document's items and summary live
 DETAILS = {"offers": ("offerDetail", "offerItem", "offerSummary"),
            "received_orders": ("orderDetail", "orderItem", "orderSummary")}
-
-
-def ref_id(value: Any) -> int | None:
-    """The id of a Raynet reference (``{"id": 5, …}`` or ``5``)."""
-    if isinstance(value, Mapping):
-        value = value.get("id")
-    try:
-        return int(value) if value not in (None, "") else None
-    except (TypeError, ValueError):
-        return None
 
 
 #: bindings -> (the bindings, their (to_pohoda, setter of the POHODA path) pairs): made once per bindings
