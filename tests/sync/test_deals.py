@@ -271,6 +271,22 @@ def test_second_order_of_a_business_case_is_refused_R_Z1(world_factory):
     assert len(pohoda_records(w, "received_orders")) == 1 and len(contracts(w)) == 1
 
 
+def test_an_order_added_later_to_a_business_case_with_an_order_is_refused_R_Z1(world_factory):
+    """The first order went in an earlier run: the run finds it among the orders already on the contract, which
+    it looks up a page at a time (``prefetch_references``, issue 7) — refused again on every later run."""
+    w = world_factory()
+    cid, partner = synced_client(w)
+    bc = raynet_business_case(w, cid, "Jeden případ")
+    raynet_document(w, "salesOrder", cid, bc, "První objednávka", items=[{"name": "A", "count": 1}])
+    assert w.run().report.status == "ok"
+    second = raynet_document(w, "salesOrder", cid, bc, "Druhá objednávka", items=[{"name": "B", "count": 1}])
+    for _ in range(2):
+        result = w.run()
+        [q] = [i for i in result.report.quarantine if i.agenda == "received_orders"]
+        assert q.record == str(second) and q.rule == "R-Z1" and "one business case = one order" in q.message
+        assert len(pohoda_records(w, "received_orders")) == 1 and len(contracts(w)) == 1
+
+
 def test_pohoda_order_of_an_unsynced_address_is_quarantined_R_C1(world_factory):
     w = world_factory()
     pohoda_order(w, None, "Bez adresy", ITEMS[:1])

@@ -245,7 +245,7 @@ def test_the_run_refuses_to_start_without_raynet_invoicing_module_R_F1(world_fac
     assert w.run().exit_code == 0 and len(raynet_records(w, "company")) == 1
 
 
-def test_a_page_of_raynet_invoices_looks_its_clients_up_in_one_state_query(world_factory, monkeypatch):
+def test_a_page_of_raynet_invoices_looks_its_clients_up_in_one_state_query_R_C1(world_factory, monkeypatch):
     """Issue 7 (transform rate): the links a page of records refers to are looked up at once
     (``Step.prefetch_page``), not once per record — and every invoice still finds its client (R-C1)."""
     from engine.state.sqlite import SqliteStateStore
