@@ -10,6 +10,7 @@ unless it runs inside ``transaction()``.
 from __future__ import annotations
 
 import json
+import operator
 import os
 import sqlite3
 import threading
@@ -148,6 +149,9 @@ _UNKNOWN = object()
 #: Link's fields, in the order ``_link_of`` takes their columns
 _LINK_FIELDS = ("agenda", "raynet_id", "pohoda_id", "pohoda_number", "raynet_ext_id", "pohoda_ext_id",
                 "raynet_entity", "deleted_on", "parent_key", "id")
+#: the links columns of ``_LINK_FIELDS``, in their order (``_links_in``), and a row's id (its last)
+_LINK_SELECT = ", ".join(_LINK_FIELDS)
+_ROW_ID = operator.itemgetter(len(_LINK_FIELDS) - 1)
 #: a links row's column names -> the index of each of _LINK_FIELDS in it (sqlite3.Row finds a column by name
 #: with a case-insensitive scan of every column: ten of those cost more than the rest of a Link)
 _COLUMNS: dict[tuple, tuple[int, ...]] = {}
@@ -249,6 +253,16 @@ class SqliteStateStore(StateStore):
             except sqlite3.Error as exc:
                 raise _explain(exc, self.path) from None
 
+    def _query_tuples(self, sql: str, params: tuple = ()) -> list[tuple]:
+        """``_query`` with the rows as plain tuples."""
+        with self._lock:
+            try:
+                cursor = self._db.cursor()
+                cursor.row_factory = None
+                return cursor.execute(sql, params).fetchall()
+            except sqlite3.Error as exc:
+                raise _explain(exc, self.path) from None
+
     def close(self) -> None:
         with self._lock:
             try:
@@ -296,10 +310,7 @@ class SqliteStateStore(StateStore):
         if not ids:
             return
         found: dict[int, Link] = {}
-        columns = None
-        for row in self._rows_in("raynet_id", agenda, ids):
-            columns = columns or _columns_of(row)
-            link = _link_of(row, columns)
+        for link in self._links_in("raynet_id", agenda, ids):
             found.setdefault(link.raynet_id, link)  # the first by id, as find_link takes
         with self._lock:
             prefetched = self._prefetched
@@ -315,10 +326,7 @@ class SqliteStateStore(StateStore):
         if not keys:
             return
         found: dict[str, list[Link]] = {k: [] for k in keys}
-        columns = None
-        for row in self._rows_in("parent_key", agenda, keys):
-            columns = columns or _columns_of(row)
-            link = _link_of(row, columns)
+        for link in self._links_in("parent_key", agenda, keys):
             found[link.parent_key].append(link)
         with self._lock:
             children = self._children
@@ -327,18 +335,26 @@ class SqliteStateStore(StateStore):
             for key, links in found.items():
                 children[(agenda, key)] = tuple(links)
 
-    def _rows_in(self, column: str, agenda: str, values: list) -> Iterator[sqlite3.Row]:
+    def _links_in(self, column: str, agenda: str, values: list) -> list[Link]:
         """The links of ``agenda`` whose ``column`` is one of ``values``, in id order.
 
         No ``ORDER BY id`` in the query: with it, SQLite walks the agenda's index in id order through every
-        link of the agenda (100 000 a page at scale) instead of looking the values up in ``column``'s index."""
-        rows: list[sqlite3.Row] = []
+        link of the agenda (100 000 a page at scale) instead of looking the values up in ``column``'s index.
+        The rows come as plain tuples of ``_LINK_FIELDS`` (a ``sqlite3.Row`` and its look-ups by name cost as
+        much as the query, a few hundred rows a page)."""
+        rows: list[tuple] = []
         for start in range(0, len(values), 500):  # SQLite's default limit on ? parameters is 999
             chunk = values[start:start + 500]
-            rows += self._query(f"SELECT * FROM links WHERE agenda=? AND {column} IN ({','.join('?' * len(chunk))})",
-                                (agenda, *chunk))
-        rows.sort(key=lambda row: row["id"])
-        return iter(rows)
+            rows += self._query_tuples(f"SELECT {_LINK_SELECT} FROM links WHERE agenda=? AND {column} IN "
+                                       f"({','.join('?' * len(chunk))})", (agenda, *chunk))
+        rows.sort(key=_ROW_ID)
+        new, fields = object.__new__, _LINK_FIELDS
+        links = []
+        for row in rows:
+            link = new(Link)
+            link.__dict__.update(zip(fields, row))
+            links.append(link)
+        return links
 
     def clear_prefetched(self) -> None:
         with self._lock:

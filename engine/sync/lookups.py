@@ -33,6 +33,8 @@ class Lookups:
         self.state = state
         self.clock = clock
         self._mem: dict[str, Any] = {}
+        #: (the currencies table, its Raynet id -> ISO code), for ``currency_iso``
+        self._iso_by_id: tuple[dict, dict[int, str]] | None = None
 
     # ---------------------------------------------------------------- cache
     def _cached(self, name: str, fetch: Callable[[], Any], *, refresh: bool = False) -> Any:
@@ -118,7 +120,14 @@ class Lookups:
     def currency_iso(self, currency_id: int) -> str | None:
         """The ISO code of a Raynet currency id (documents read back name their currency by id)."""
         def find(table: dict) -> str | None:
-            return next((iso for iso, cid in table.items() if int(cid) == int(currency_id)), None)
+            # the table inverted once per table read (a document asks this for every record)
+            inverse = self._iso_by_id
+            if inverse is None or inverse[0] is not table:
+                by_id: dict[int, str] = {}
+                for iso, cid in table.items():
+                    by_id.setdefault(int(cid), iso)  # the first, as a scan of the table finds
+                inverse = self._iso_by_id = (table, by_id)
+            return inverse[1].get(int(currency_id))
 
         found = find(self.currencies())
         if found is None:

@@ -91,28 +91,63 @@ class IdMap(_OnDisk):
     def __init__(self) -> None:
         super().__init__()
         self._buffer: dict[int, str] = {}
+        #: id -> its stored text, or None (not stored): what ``prefetch`` looked up, until the next ``prefetch``
+        self._known: dict[int, str | None] = {}
+
+    @staticmethod
+    def _dump(value: Any) -> str:
+        return to_json(value)
+
+    @staticmethod
+    def _load(text: str) -> Any:
+        return from_json(text)
 
     def _flush(self) -> None:
         if self._buffer:
             self.db.executemany("INSERT OR REPLACE INTO items VALUES (?, ?)", self._buffer.items())
+            known = self._known
+            if known:  # a prefetched "not stored" of an id written since no longer holds
+                for record_id in self._buffer:
+                    known.pop(record_id, None)
             self._buffer.clear()
 
     def __setitem__(self, record_id: Any, value: Any) -> None:
+        record_id = int(record_id)
         buffer = self._buffer
-        buffer[int(record_id)] = to_json(value)
+        buffer[record_id] = self._dump(value)
+        if self._known:
+            self._known.pop(record_id, None)
         if len(buffer) >= self.BUFFER:
             self._flush()
+
+    def prefetch(self, ids: Iterable[Any]) -> None:
+        """Look these ids up in one query: ``get`` answers them from memory (found or not) until the next
+        ``prefetch``; writes meanwhile are seen (a step looks up a page of records' ids at once)."""
+        wanted = sorted({int(i) for i in ids if i is not None})
+        known: dict[int, str | None] = dict.fromkeys(wanted)
+        for start in range(0, len(wanted), 500):  # SQLite's default limit on ? parameters is 999
+            chunk = wanted[start:start + 500]
+            known.update(self.db.execute(f"SELECT id, value FROM items WHERE id IN ({','.join('?' * len(chunk))})",
+                                         chunk).fetchall())
+        self._known = known
 
     def get(self, record_id: Any, default: Any = None) -> Any:
         if record_id is None:
             return default
-        text = self._buffer.get(int(record_id))
+        record_id = int(record_id)
+        text = self._buffer.get(record_id)
         if text is None:
-            row = self.db.execute("SELECT value FROM items WHERE id=?", (int(record_id),)).fetchone()
-            if row is None:
-                return default
-            text = row[0]
-        return from_json(text)
+            known = self._known
+            if record_id in known:
+                text = known[record_id]
+                if text is None:
+                    return default
+            else:
+                row = self.db.execute("SELECT value FROM items WHERE id=?", (record_id,)).fetchone()
+                if row is None:
+                    return default
+                text = row[0]
+        return self._load(text)
 
     def pop(self, record_id: Any, default: Any = None) -> Any:
         value = self.get(record_id, default)
@@ -121,10 +156,18 @@ class IdMap(_OnDisk):
 
     def discard(self, record_id: Any) -> None:
         self._buffer.pop(int(record_id), None)
+        self._known.pop(int(record_id), None)
         super().discard(record_id)
 
     def __contains__(self, record_id: Any) -> bool:
-        return record_id is not None and (int(record_id) in self._buffer or super().__contains__(record_id))
+        if record_id is None:
+            return False
+        record_id = int(record_id)
+        if record_id in self._buffer:
+            return True
+        if record_id in self._known:
+            return self._known[record_id] is not None
+        return super().__contains__(record_id)
 
     def __len__(self) -> int:
         self._flush()
@@ -135,11 +178,26 @@ class IdMap(_OnDisk):
 
     def items(self) -> Iterator[tuple[int, Any]]:
         self._flush()
-        return ((rid, from_json(value)) for rid, value in self._rows("id, value"))
+        return ((rid, self._load(value)) for rid, value in self._rows("id, value"))
 
     def __iter__(self) -> Iterator[int]:
         self._flush()
         return (row[0] for row in self._rows("id"))
+
+
+class IdTextMap(IdMap):
+    """An ``IdMap`` of text values, kept as they are (no JSON: a step writing one or two per record saves the
+    encoding)."""
+
+    @staticmethod
+    def _dump(value: Any) -> str:
+        if type(value) is not str:
+            raise TypeError(f"IdTextMap keeps text, not {type(value).__name__}")
+        return value
+
+    @staticmethod
+    def _load(text: str) -> Any:
+        return text
 
 
 def scratch_ids(scratch: dict[str, Any], key: str) -> IdSet:

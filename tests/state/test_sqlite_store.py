@@ -190,8 +190,9 @@ def test_damaged_file_is_a_clear_error(tmp_path):
 # -- links looked up a page at a time (issue 7, transform rate) --------------------------------------------
 def _queries(store, monkeypatch):
     seen = []
-    real = store._query
-    monkeypatch.setattr(store, "_query", lambda sql, params=(): seen.append(sql) or real(sql, params))
+    for name in ("_query", "_query_tuples"):
+        real = getattr(store, name)
+        monkeypatch.setattr(store, name, lambda sql, params=(), real=real: seen.append(sql) or real(sql, params))
     return seen
 
 
@@ -295,8 +296,8 @@ def test_prefetching_looks_the_values_up_in_their_index_not_through_the_agenda(s
     for i in range(1, 50):
         store.save_link(Link(agenda="received_orders", raynet_id=i, pohoda_id=i, parent_key=f"contracts:{i}"))
     seen = []
-    real = store._query
-    monkeypatch.setattr(store, "_query", lambda sql, params=(): seen.append((sql, params)) or real(sql, params))
+    real = store._query_tuples
+    monkeypatch.setattr(store, "_query_tuples", lambda sql, params=(): seen.append((sql, params)) or real(sql, params))
     store.prefetch_links("received_orders", [3, 1, 2])
     store.prefetch_children("received_orders", ["contracts:2", "contracts:1"])
     assert len(seen) == 2

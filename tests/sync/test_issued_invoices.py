@@ -258,12 +258,14 @@ def test_a_page_of_raynet_invoices_looks_its_clients_up_in_one_state_query_R_C1(
                        title=f"Faktura {i}")
     queries: list[tuple[str, tuple]] = []
     inside: list[bool] = []
-    real_query, real_run = SqliteStateStore._query, IssuedInvoicesStep.run
+    real_run = IssuedInvoicesStep.run
 
-    def query(self, sql, params=()):
-        if inside:
-            queries.append((sql, params))
-        return real_query(self, sql, params)
+    def recording(real):
+        def query(self, sql, params=()):
+            if inside:
+                queries.append((sql, params))
+            return real(self, sql, params)
+        return query
 
     def run(self):
         inside.append(True)
@@ -272,7 +274,8 @@ def test_a_page_of_raynet_invoices_looks_its_clients_up_in_one_state_query_R_C1(
         finally:
             inside.clear()
 
-    monkeypatch.setattr(SqliteStateStore, "_query", query)
+    for name in ("_query", "_query_tuples"):
+        monkeypatch.setattr(SqliteStateStore, name, recording(getattr(SqliteStateStore, name)))
     monkeypatch.setattr(IssuedInvoicesStep, "run", run)
     report = w.run(only=["address_book", "issued_invoices"]).report
     assert report.status == "ok", (report.message, report.quarantine)

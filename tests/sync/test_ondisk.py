@@ -5,7 +5,9 @@ from __future__ import annotations
 import tracemalloc
 from datetime import datetime, timedelta, timezone
 
-from engine.sync.ondisk import IdMap, IdSet, scratch_ids
+import pytest
+
+from engine.sync.ondisk import IdMap, IdSet, IdTextMap, scratch_ids
 from engine.sync.steps.base import RaynetRead
 from engine.sync.steps.sub_records import shared_read
 
@@ -60,20 +62,24 @@ def test_a_hundred_thousand_ids_cost_no_python_memory():
     assert grown < 200_000, grown
 
 
-def test_an_id_map_with_writes_in_memory_answers_as_a_dict_does(monkeypatch):
+@pytest.mark.parametrize("kind", [IdMap, IdTextMap])
+def test_an_id_map_with_writes_in_memory_answers_as_a_dict_does(monkeypatch, kind):
     """IdMap keeps up to BUFFER writes in memory before writing them together (issue 7: a step writes one or two
-    per record); every read sees them, in or out of the buffer."""
+    per record), and answers the ids ``prefetch`` looked up from memory (a page of records' ids at once); every
+    read sees every write, in or out of the buffer, before or after a prefetch. IdTextMap keeps text as it is."""
     import random
 
     monkeypatch.setattr(IdMap, "BUFFER", 4)
     rng = random.Random(7)
-    memo, model = IdMap(), {}
-    for step in range(600):
+    memo, model = kind(), {}
+    for step in range(1500):
         rid = rng.randrange(12)
-        op = rng.choice(["set", "set", "get", "pop", "discard", "in", "len", "bool", "items"])
-        if op == "set":
-            memo[rid] = ("raynet", step)
-            model[rid] = ["raynet", step]
+        op = rng.choice(["set", "set", "get", "get", "pop", "discard", "in", "len", "bool", "items", "prefetch"])
+        if op == "prefetch":
+            memo.prefetch(rng.sample(range(12), rng.randrange(1, 12)) + [None])
+        elif op == "set":
+            memo[rid] = ("raynet", step) if kind is IdMap else f"raynet:{step}"
+            model[rid] = ["raynet", step] if kind is IdMap else f"raynet:{step}"
         elif op == "get":
             assert memo.get(rid, "none") == model.get(rid, "none")
         elif op == "pop":
@@ -89,3 +95,8 @@ def test_an_id_map_with_writes_in_memory_answers_as_a_dict_does(monkeypatch):
             assert bool(memo) == bool(model)
         else:
             assert list(memo.items()) == sorted(model.items()) and list(memo) == sorted(model)
+
+
+def test_an_id_text_map_refuses_what_is_not_text():
+    with pytest.raises(TypeError, match="text"):
+        IdTextMap()[1] = ("raynet", 5)

@@ -25,6 +25,7 @@ from decimal import Decimal
 from typing import Any
 
 from engine.mapping.model import TO_POHODA, TO_RAYNET
+from engine.pohoda import render
 from engine.sync.context import SyncContext
 from engine.sync.merge import Binding
 from engine.sync.paths import get_path, set_path, setter
@@ -78,8 +79,6 @@ def typed_pohoda(agenda: str, record: Mapping[str, Any], *, label: str | None = 
     catalog as the list reader reads what the renderer writes (``render.typed_fields``, no XML written), so the
     shadow of a document rpsync created compares equal to its read-back. ``label`` names the record in the
     RenderError of a value that does not fit its field."""
-    from engine.pohoda import render
-
     return render.typed_fields(agenda, record, label=label or agenda)
 
 
@@ -422,11 +421,9 @@ class DocumentStep(Step):
     def typed(self, record: Mapping[str, Any], label: str | None = None) -> dict:
         """The document typed as POHODA reads it back (see ``typed_pohoda``); a value that does not fit
         its POHODA field is a Reject naming the field."""
-        from engine.pohoda.render import RenderError
-
         try:
-            return typed_pohoda(self.pohoda_agenda, record, label=label)
-        except RenderError as exc:
+            return render.typed_fields(self.pohoda_agenda, record, label=label or self.pohoda_agenda)
+        except render.RenderError as exc:
             raise Reject(exc.message, field=exc.field, rule="R-G6") from None
 
 

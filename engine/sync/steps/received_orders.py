@@ -44,7 +44,7 @@ from engine.sync.compile import TransformError
 from engine.sync.crashpoints import crashpoint
 from engine.sync.lookups import LookupError_
 from engine.sync.merge import Binding, shadow_paths
-from engine.sync.ondisk import IdMap
+from engine.sync.ondisk import IdTextMap
 from engine.sync.paths import get_path
 from engine.sync.pohoda_gateway import pohoda_id, pohoda_number
 from engine.sync.raynet_records import body_from_values
@@ -123,9 +123,9 @@ class ReceivedOrdersStep(DocumentStep):
         self.paths_p = shadow_paths(self.bindings, POHODA) | self.extra_shadow_paths(POHODA)
         #: parent_key (the paired contract) of links this step saves, by side and id (on disk, as the next:
         #: a first run claims a contract for every order)
-        self._parents = {RAYNET: IdMap(), POHODA: IdMap()}
-        #: contracts claimed by an order during this run: contract POHODA id -> [side, order id]
-        self._claimed = IdMap()
+        self._parents = {RAYNET: IdTextMap(), POHODA: IdTextMap()}
+        #: contracts claimed by an order during this run: contract POHODA id -> "side:order id"
+        self._claimed = IdTextMap()
 
     def explain_extra(self) -> list[str]:
         lines = []
@@ -188,19 +188,21 @@ class ReceivedOrdersStep(DocumentStep):
         """Also the orders already on the page's contracts (R-Z1: one business case = one order), at once."""
         super().prefetch_references(records)
         state = self.ctx.state
-        keys = []
+        contracts = []
         for r in records:
             bc_id = ref_id(r.get("businessCase"))
             contract = state.find_link("contracts", raynet_id=bc_id) if bc_id is not None else None
             if contract is not None and contract.pohoda_id is not None:
-                keys.append(f"contracts:{contract.pohoda_id}")
-        state.prefetch_children(self.agenda, keys)
+                contracts.append(contract.pohoda_id)
+        state.prefetch_children(self.agenda, [f"contracts:{pid}" for pid in contracts])
+        self._claimed.prefetch(contracts)
 
     def _owner_of(self, contract_pid: int, *, side: str, order_id: int) -> Link | str | None:
         """Another order the contract already belongs to (R-R4, R-Z1), else None."""
         claimed = self._claimed.get(int(contract_pid))
-        if claimed is not None and tuple(claimed) != (side, order_id):
-            return f"{'Raynet' if claimed[0] == RAYNET else 'POHODA'} order {claimed[1]}"
+        if claimed is not None and claimed != f"{side}:{order_id}":
+            claimed_side, _, claimed_id = claimed.partition(":")
+            return f"{'Raynet' if claimed_side == RAYNET else 'POHODA'} order {claimed_id}"
         key = f"contracts:{contract_pid}"
         for link in self.ctx.state.links_with_parent(self.agenda, key):  # by index: not every order's link
             if (link.raynet_id if side == RAYNET else link.pohoda_id) != order_id:
@@ -208,7 +210,7 @@ class ReceivedOrdersStep(DocumentStep):
         return None
 
     def _claim(self, contract_pid: int, side: str, order_id: int) -> None:
-        self._claimed[int(contract_pid)] = (side, order_id)
+        self._claimed[int(contract_pid)] = f"{side}:{order_id}"
         self._parents[side][order_id] = f"contracts:{contract_pid}"
 
     # ====================================================== POHODA → Raynet
