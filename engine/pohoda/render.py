@@ -820,28 +820,47 @@ def typed_fields(agenda: str, record: Mapping, *, label: str | None = None) -> d
 
 def with_value(record: Mapping | None, path: str, value: Any) -> dict:
     """A copy of ``record`` with ``value`` set at dotted ``path`` (``a.b[]`` appends). None = unchanged (a dict
-    is given back as it is: records are values here, never changed in place)."""
-    if value is None and type(record) is dict:
-        return record
-    base = dict(record or {})
+    is given back as it is: records are values here, never changed in place). Only the dicts on the path are
+    copied; the rest is shared with ``record``."""
     if value is None:
-        return base
-    head, _, rest = path.partition(".")
-    if not rest:
-        if head.endswith("[]"):
-            key = head[:-2]
-            current = base.get(key)
-            items = list(current) if isinstance(current, (list, tuple)) else ([current] if current else [])
-            items.append(value)
-            base[key] = items
-        else:
-            base[head] = value
-        return base
-    if head.endswith("[]"):
-        raise RenderError(f"with_value cannot descend through the list {head}")
-    inner = base.get(head)
-    base[head] = with_value(inner if isinstance(inner, Mapping) else None, rest, value)
+        return record if type(record) is dict else dict(record or {})
+    heads, last, append = _with_path(path)
+    base = node = dict(record) if record else {}
+    for head in heads:
+        inner = node.get(head)
+        inner = dict(inner) if inner and isinstance(inner, Mapping) else {}
+        node[head] = inner
+        node = inner
+    if append:
+        current = node.get(last)
+        items = list(current) if isinstance(current, (list, tuple)) else ([current] if current else [])
+        items.append(value)
+        node[last] = items
+    else:
+        node[last] = value
     return base
+
+
+#: ``with_value``'s paths, parsed: (the names it descends through, the last name, append?)
+_WITH_PATHS: dict[str, tuple[tuple[str, ...], str, bool]] = {}
+
+
+def _with_path(path: str) -> tuple[tuple[str, ...], str, bool]:
+    found = _WITH_PATHS.get(path) if type(path) is str else None
+    if found is None:
+        heads, rest = [], path
+        while True:
+            last, _, rest = rest.partition(".")
+            if not rest:  # "a." sets a, as "a" does
+                break
+            if last.endswith("[]"):
+                raise RenderError(f"with_value cannot descend through the list {last}")
+            heads.append(last)
+        append = last.endswith("[]")
+        found = (tuple(heads), last[:-2] if append else last, append)
+        if type(path) is str and len(_WITH_PATHS) < 512:  # a template's paths are few; a Markup path keeps its type
+            _WITH_PATHS[path] = found
+    return found
 
 
 def _first_set(*values):

@@ -374,3 +374,38 @@ def test_helper_filters_outside_document_and_list_templates_are_clear_errors(tmp
                                               encoding="utf-8")
     pack = Renderer(template_dirs=[tmp_path]).render_datapack([PackItem("a", "<x/>")], ico="1")
     assert pack.decode("cp1250") == "a <x/> 1"
+
+
+_tree = st.recursive(st.none() | st.text(max_size=2) | st.integers(0, 3) | st.lists(st.integers(0, 3), max_size=2),
+                     lambda inner: st.dictionaries(st.sampled_from("abc"), inner, max_size=3), max_leaves=8)
+
+
+@given(record=st.none() | st.dictionaries(st.sampled_from("abc"), _tree, max_size=3),
+       names=st.lists(st.sampled_from("abc"), min_size=1, max_size=3), append=st.booleans(),
+       value=st.integers(1, 9))
+def test_with_value_copies_the_path_only_and_never_changes_the_record_it_is_given(record, names, append, value):
+    """Templates add the document's own fields with ``with_value`` (issue 7: it copies only the dicts on the path)."""
+    import copy
+
+    before = copy.deepcopy(record)
+    out = render.with_value(record, ".".join(names) + ("[]" if append else ""), value)
+    assert record == before
+    node, original = out, record
+    for name in names[:-1]:
+        assert node is not original
+        node, original = node[name], (original or {}).get(name) if isinstance(original, dict) else None
+    assert node is not original
+    for key, kept in (original.items() if isinstance(original, dict) else ()):
+        if key != names[-1]:
+            assert node[key] is kept  # shared, not copied
+    if not append:
+        assert node[names[-1]] == value
+    else:
+        old = original.get(names[-1]) if isinstance(original, dict) else None
+        assert node[names[-1]] == (list(old) if isinstance(old, (list, tuple)) else [old] if old else []) + [value]
+
+
+def test_with_value_refuses_to_descend_through_a_list():
+    with pytest.raises(RenderError, match="through the list a"):
+        render.with_value({}, "a[].b", 1)
+    assert render.with_value(None, "a.", 1) == {"a": 1}  # a trailing dot sets the name before it

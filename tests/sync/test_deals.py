@@ -259,6 +259,24 @@ def test_order_without_items_or_client_in_pohoda_is_quarantined_then_goes_R_R1(w
     assert {i.record for i in fixed.report.quarantine if i.agenda == "received_orders"} == {str(foreign)}
 
 
+def test_an_order_item_pohoda_cannot_carry_quarantines_the_order_naming_the_item_R_G6(world_factory):
+    """The order's items are checked once, by the render (issue 7: the POHODA shadow keeps the header alone, so
+    only the header is typed): the same quarantine, naming the record and the item's field, nothing written."""
+    w = world_factory()
+    cid, _ = synced_client(w)
+    bad = raynet_document(w, "salesOrder", cid, raynet_business_case(w, cid, "Vadná položka"), "Vadná",
+                          items=[{"name": "Šroub\x01", "count": 1, "price": Decimal("2"), "taxRate": 21}])
+    good = raynet_document(w, "salesOrder", cid, raynet_business_case(w, cid, "Dobrá"), "Dobrá",
+                           items=[{"name": "Šroub", "count": 1, "price": Decimal("2"), "taxRate": 21}])
+    result = w.run()
+    q = {(i.agenda, i.record): i for i in result.report.quarantine}
+    item = q[("received_orders", str(bad))]
+    assert (item.rule, item.field) == ("R-G6", "orderDetail.orderItem[0].text"), item
+    assert "U+0001" in item.message and item.message.startswith(f"record order {bad} "), item.message
+    assert [o["orderHeader"]["text"] for o in pohoda_records(w, "received_orders")] == ["Dobrá"]
+    assert good and len(q) == 1
+
+
 def test_second_order_of_a_business_case_is_refused_R_Z1(world_factory):
     w = world_factory()
     cid, partner = synced_client(w)

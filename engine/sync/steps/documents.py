@@ -109,6 +109,7 @@ class DocumentSupport:
         self._read_price_lists = False
         self._stock: dict[str, bool] = {}
         self._currency_ok: dict[str, str | None] = {}
+        self._iso_of: dict[int, str] = {}
 
     @classmethod
     def of(cls, ctx: SyncContext) -> "DocumentSupport":
@@ -164,7 +165,11 @@ class DocumentSupport:
         currency_id = ref_id(currency)
         if currency_id is None:
             return None
-        iso = self.ctx.lookups.currency_iso(currency_id)
+        iso = self._iso_of.get(currency_id)
+        if iso is None:  # asked once per currency and run (documents ask it for every record)
+            iso = self.ctx.lookups.currency_iso(currency_id)
+            if iso is not None:
+                self._iso_of[currency_id] = iso
         return iso
 
     def check_currency(self, iso: str | None, *, what: str, field: str) -> str | None:
@@ -270,22 +275,22 @@ class DocumentSupport:
         """POHODA items from Raynet items (R-O1, R-E2): linked to stock when the product code is a stock
         code, else text items; prices in ``foreignCurrency`` on foreign documents (R-G5)."""
         rules = self.ctx.mapping.items
+        by_code = rules.stock_link == "by_code"
         stock_exists = stock_exists or self.stock_exists
         writes = pohoda_writes(item_bindings)
         out = []
-        for n, raw in enumerate(items, 1):
-            item = dict(raw)
+        for n, item in enumerate(items, 1):
             code = self.product_code_of(item)
-            if code:
-                item["productCode"] = code
+            if code and item.get("productCode") != code:
+                item = {**item, "productCode": code}  # the bindings see the code (the Raynet record is not changed)
             values: dict[str, Any] = {}
             for to_pohoda, put in writes:
                 value = to_pohoda(item)
-                if value is not None and value != "":
+                if value is not None and not (isinstance(value, str) and not value):
                     put(values, value)
-            if code and rules.stock_link == "by_code" and stock_exists(code):
+            if code and by_code and stock_exists(code):
                 values["stockItem"] = {"stockItem": {"ids": code}}
-            elif code and rules.stock_link == "by_code" and rules.otherwise == "reject":
+            elif code and by_code and rules.otherwise == "reject":
                 raise Reject(f"line {n} of the {what} has the product code {code}, which POHODA's stock does "
                              "not have (the mapping says items.otherwise: reject)", field=f"items[{n - 1}]",
                              rule="R-E2")
@@ -418,13 +423,29 @@ class DocumentStep(Step):
                 set_path(record, path, value)
         return record
 
+    #: the top-level elements of the document the POHODA shadow keeps (``paths_p``), made on first use
+    _shadow_roots: frozenset[str] | None = None
+
     def typed(self, record: Mapping[str, Any], label: str | None = None) -> dict:
-        """The document typed as POHODA reads it back (see ``typed_pohoda``); a value that does not fit
-        its POHODA field is a Reject naming the field."""
+        """The document typed as POHODA reads it back (see ``typed_pohoda``), in the parts the POHODA shadow
+        keeps (``paths_p``); a value there that does not fit its POHODA field is a Reject naming the field.
+
+        The other parts (a received order's items: its shadow keeps the header alone) are given back as they
+        are, for the render: typing them made a copy nobody kept (issue 7, transform rate). The render checks
+        every value the same way and its RenderError is the same Reject (R-G6, ``create_in_pohoda``); it
+        writes the same XML of a value as of its typed copy (tests/pohoda/test_render_shapes.py)."""
+        roots = self._shadow_roots
+        if roots is None:
+            roots = self._shadow_roots = frozenset(p.split(".", 1)[0] for p in self.paths_p)
+        agenda = self.pohoda_agenda
         try:
-            return render.typed_fields(self.pohoda_agenda, record, label=label or self.pohoda_agenda)
+            if roots.issuperset(record):
+                return render.typed_fields(agenda, record, label=label or agenda)
+            typed = render.typed_fields(agenda, {k: v for k, v in record.items() if k in roots},
+                                        label=label or agenda)
         except render.RenderError as exc:
             raise Reject(exc.message, field=exc.field, rule="R-G6") from None
+        return {**typed, **{k: v for k, v in record.items() if k not in roots}}
 
 
 __all__ = ["CONTRACT_NUMBER_MAX", "EXPORT_EXT_ID", "DocumentStep", "DocumentSupport", "contract_number", "in_series",
