@@ -285,13 +285,14 @@ def item_id(agenda: str, action: str, key: str, content: Any = None) -> str:
     (hashed by ``fingerprint``: key order and Decimal trailing zeros do not
     matter).
     """
-    parts = [agenda, action, str(key)]
-    if isinstance(content, str):
-        parts.append(content)
-    elif content is not None:
-        parts.append(fingerprint(content))
-    digest = hashlib.sha256("\x1f".join(parts).encode("utf-8")).hexdigest()[:24]
-    return f"{_AGENDA_CODE.get(agenda, 'XX')}{action[:1].upper()}-{digest}"
+    if content is None:
+        text = f"{agenda}\x1f{action}\x1f{key}"
+    else:  # the same text as the parts joined by \x1f, without a copy of the document's XML
+        text = f"{agenda}\x1f{action}\x1f{key}\x1f"
+    digest = hashlib.sha256(text.encode("utf-8"))
+    if content is not None:
+        digest.update((content if isinstance(content, str) else fingerprint(content)).encode("utf-8"))
+    return f"{_AGENDA_CODE.get(agenda, 'XX')}{action[:1].upper()}-{digest.hexdigest()[:24]}"
 
 
 def pack_id_for(item_ids: Iterable[str]) -> str:
@@ -828,7 +829,7 @@ def with_value(record: Mapping | None, path: str, value: Any) -> dict:
     base = node = dict(record) if record else {}
     for head in heads:
         inner = node.get(head)
-        inner = dict(inner) if inner and isinstance(inner, Mapping) else {}
+        inner = dict(inner) if inner and (type(inner) is dict or isinstance(inner, Mapping)) else {}
         node[head] = inner
         node = inner
     if append:
@@ -897,6 +898,7 @@ class Renderer:
         #: templates as first loaded (a run builds its renderer, so a changed template counts from the next run)
         self._templates: dict[str, tuple[Any, dict]] = {}
         self._document_contexts: dict[str, tuple[Any, dict]] = {}
+        self._writers: dict[str, _Writer] = {}
         self._helper_functions: dict | None = None
 
     # -- helpers exposed to templates --
@@ -968,6 +970,16 @@ class Renderer:
 
         return {"ext_id_of": ext_id_of, "with_ref": with_ref, "with_partner": with_partner,
                 "with_links": with_links, "ref_address_of": ref_address_of, "fields": _fields}
+
+    def _writer(self, agenda: str, label: str) -> _Writer:
+        """A writer of ``agenda``'s records with this renderer's limits (its compiled catalog looked up once)."""
+        found = self._writers.get(agenda)
+        if found is None:
+            found = self._writers[agenda] = _Writer(catalogs.load("pohoda", agenda), label=None,
+                                                    limits=self.limits.get(agenda, {}))
+        writer = object.__new__(_Writer)
+        writer.catalog, writer.compiled, writer.label = found.catalog, found.compiled, label
+        return writer
 
     def _document_context(self, name: str) -> tuple[Any, dict]:
         """A document template and the context every render of it starts from: the template's globals, the
@@ -1050,8 +1062,7 @@ class Renderer:
             )
         if action == "update" and not filter:
             raise RenderError("an update needs a filter that finds the record (id, ext_id or ico)", record=label)
-        writer = _Writer(catalogs.load("pohoda", agenda), label=label or (f"{agenda} ext {ext_id}" if ext_id else agenda),
-                         limits=self.limits.get(agenda, {}))
+        writer = self._writer(agenda, label or (f"{agenda} ext {ext_id}" if ext_id else agenda))
         _, base = self._document_context(template)
         ctx = base.copy()
         if context:

@@ -133,10 +133,16 @@ def _inner(sub: Any, sample: Any, key: str, kind: str, depth: int) -> tuple[Any,
     return inner, (_inline_keys(sub, inner) if depth < MAX_DEPTH else None)
 
 
+def _plain_enumeration(spec: tuple) -> bool:
+    """Are the field's values an enumeration of plain text? (Then a value in it needs no escaping or check.)"""
+    allowed = spec[4]
+    return allowed is not None and all(_NOT_PLAIN(value) is None for value in allowed)
+
+
 def _string_cond(spec: tuple, v: str, src: _Source, check: str) -> str:
     _, _, _, limit, allowed = spec
     cond = f"type({v}) is str"
-    if check:
+    if check and not _plain_enumeration(spec):
         cond += f" and {check}({v}) is None"
     if limit is not None:
         cond += f" and len({v}) <= {int(limit)}"
@@ -164,6 +170,10 @@ def _xml_level(src: _Source, node: Any, keys: tuple, value: str, where: str, ind
         kind = spec[0] if spec else None
         if kind == "string":
             start, end = spec[1], spec[2]
+            if _plain_enumeration(spec):  # one of the enumeration's values: plain text, as it is
+                src.add(i, f"if {_string_cond(spec, v, src, '')}:", f"    a({start!r} + {v} + {end!r})",
+                        "else:", "    raise Slow")
+                continue
             src.add(i, f"if {_string_cond(spec, v, src, '')}:",
                     f"    if _plain({v}) is not None:",
                     f"        if _bad({v}) is not None:",

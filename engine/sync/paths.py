@@ -168,6 +168,16 @@ def setter(path: str | tuple[Segment, ...]) -> Callable[[dict, Any], None]:
             record[key] = value
 
         return set_one
+    if len(segments) == 2 and type(segments[0]) is str and type(segments[1]) is str:
+        k1, k2 = segments
+
+        def set_two(record: dict, value: Any) -> None:  # set_path's loop, unrolled
+            node = record.get(k1)
+            if node is None:
+                node = record[k1] = {}
+            node[k2] = value
+
+        return set_two
     return lambda record, value: set_path(record, segments, value)
 
 

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from engine.sync.paths import PathError, _set_path_walk, format_path, get_path, getter, parse_path, set_path
+from engine.sync.paths import PathError, _set_path_walk, format_path, get_path, getter, parse_path, set_path, setter
 from engine.sync.snapshot import canonical, fingerprint, same
 
 
@@ -71,14 +71,15 @@ def test_getter_reads_what_get_path_reads(record, path):
 @given(record=st.dictionaries(_NAMES, _TREES, max_size=3), path=st.lists(_NAMES, min_size=1, max_size=4),
        value=st.integers())
 def test_set_path_of_names_does_what_the_general_walk_does(record, path, value):
-    fast, walked = copy.deepcopy(record), copy.deepcopy(record)
-    fast_error = walk_error = None
-    try:
-        set_path(fast, ".".join(path), value)
-    except (AttributeError, TypeError) as exc:
-        fast_error = type(exc)
-    try:
-        _set_path_walk(walked, tuple(path), value)
-    except (AttributeError, TypeError) as exc:
-        walk_error = type(exc)
-    assert (fast_error, fast) == (walk_error, walked)
+    """``set_path`` and ``setter`` (unrolled for one and two names) of a path of names: the general walk."""
+    def outcome(write):
+        target = copy.deepcopy(record)
+        try:
+            write(target)
+        except (AttributeError, TypeError) as exc:
+            return type(exc), target
+        return None, target
+
+    walked = outcome(lambda target: _set_path_walk(target, tuple(path), value))
+    assert outcome(lambda target: set_path(target, ".".join(path), value)) == walked
+    assert outcome(lambda target: setter(".".join(path))(target, value)) == walked

@@ -28,7 +28,7 @@ from engine.mapping.model import TO_POHODA, TO_RAYNET
 from engine.pohoda import render
 from engine.sync.context import SyncContext
 from engine.sync.merge import Binding
-from engine.sync.paths import get_path, set_path, setter
+from engine.sync.paths import get_path, parse_path, set_path, setter
 from engine.sync.steps.base import POHODA, RAYNET, Reject, Step, ref_id
 from engine.sync.steps.sales_prices import sales_price_levels
 
@@ -57,6 +57,44 @@ def pohoda_writes(bindings: Iterable[Binding]) -> tuple[tuple[Callable, Callable
         found = _POHODA_WRITES[id(bindings)] = (bindings, tuple(
             (b.to_pohoda, setter(b.pohoda_path)) for b in bindings if b.to_pohoda is not None and b.pohoda_path))
     return found[1]
+
+
+#: bindings -> (the bindings, their generated ``item_values``): made once per bindings
+_ITEM_WRITERS: dict[int, tuple] = {}
+
+
+def item_writer(bindings: Iterable[Binding]) -> Callable[[Mapping[str, Any]], dict[str, Any]]:
+    """``item_values(item)``: the POHODA fields of one Raynet document item by the bindings that write POHODA
+    (``pohoda_writes``), None and "" left out — one generated function per bindings instead of a loop over
+    them (a document's items run it for every item; issue 7, transform rate). A path of one or two names is
+    set in place; a longer one by its setter. Only ``repr`` of the paths' names reaches the source."""
+    found = _ITEM_WRITERS.get(id(bindings))
+    if found is None or found[0] is not bindings:
+        if len(_ITEM_WRITERS) > 64:
+            _ITEM_WRITERS.clear()
+        found = _ITEM_WRITERS[id(bindings)] = (bindings, _generate_item_writer(
+            [(b.to_pohoda, b.pohoda_path) for b in bindings if b.to_pohoda is not None and b.pohoda_path]))
+    return found[1]
+
+
+def _generate_item_writer(writes: list[tuple[Callable, str]]) -> Callable[[Mapping[str, Any]], dict[str, Any]]:
+    namespace: dict[str, Any] = {"__builtins__": {"isinstance": isinstance, "str": str}}
+    lines = ["def item_values(item):", "    values = {}"]
+    for n, (to_pohoda, path) in enumerate(writes):
+        namespace[f"f{n}"] = to_pohoda
+        lines += [f"    v = f{n}(item)", "    if v is not None and not (isinstance(v, str) and not v):"]
+        segments = parse_path(path)
+        if len(segments) == 1 and type(segments[0]) is str:
+            lines.append(f"        values[{segments[0]!r}] = v")
+        elif len(segments) == 2 and all(type(seg) is str for seg in segments):
+            lines += [f"        node = values.get({segments[0]!r})", "        if node is None:",
+                      f"            node = values[{segments[0]!r}] = {{}}", f"        node[{segments[1]!r}] = v"]
+        else:
+            namespace[f"put{n}"] = setter(segments)
+            lines.append(f"        put{n}(values, v)")
+    lines.append("    return values")
+    exec(compile("\n".join(lines), "<rpsync item fields>", "exec"), namespace)  # noqa: S102 (names by repr only)
+    return namespace["item_values"]
 
 
 def contract_number(series: str, tag: str, ident: int) -> str:
@@ -277,17 +315,13 @@ class DocumentSupport:
         rules = self.ctx.mapping.items
         by_code = rules.stock_link == "by_code"
         stock_exists = stock_exists or self.stock_exists
-        writes = pohoda_writes(item_bindings)
+        item_values = item_writer(item_bindings)
         out = []
         for n, item in enumerate(items, 1):
             code = self.product_code_of(item)
             if code and item.get("productCode") != code:
                 item = {**item, "productCode": code}  # the bindings see the code (the Raynet record is not changed)
-            values: dict[str, Any] = {}
-            for to_pohoda, put in writes:
-                value = to_pohoda(item)
-                if value is not None and not (isinstance(value, str) and not value):
-                    put(values, value)
+            values = item_values(item)
             if code and by_code and stock_exists(code):
                 values["stockItem"] = {"stockItem": {"ids": code}}
             elif code and by_code and rules.otherwise == "reject":
@@ -332,6 +366,8 @@ class DocumentStep(Step):
     def __init__(self, ctx: SyncContext) -> None:
         super().__init__(ctx)
         self.docs = DocumentSupport.of(ctx)
+        #: a values path -> its setter (``document_from_values``: a mapping's few paths, for every record)
+        self._setters: dict[str, Callable[[dict, Any], None]] = {}
 
     @property
     def trigger(self):
@@ -418,15 +454,19 @@ class DocumentStep(Step):
 
     def document_from_values(self, values: Mapping[str, Any]) -> dict:
         record: dict[str, Any] = {}
+        setters = self._setters
         for path, value in values.items():
-            if value is not None and value != "":
-                set_path(record, path, value)
+            if value is not None and not (isinstance(value, str) and not value):
+                put = setters.get(path)
+                if put is None:
+                    put = setters[path] = setter(path)
+                put(record, value)
         return record
 
     #: the top-level elements of the document the POHODA shadow keeps (``paths_p``), made on first use
     _shadow_roots: frozenset[str] | None = None
 
-    def typed(self, record: Mapping[str, Any], label: str | None = None) -> dict:
+    def typed(self, record: Mapping[str, Any], label: str | Callable[[], str] | None = None) -> dict:
         """The document typed as POHODA reads it back (see ``typed_pohoda``), in the parts the POHODA shadow
         keeps (``paths_p``); a value there that does not fit its POHODA field is a Reject naming the field.
 
@@ -438,14 +478,17 @@ class DocumentStep(Step):
         if roots is None:
             roots = self._shadow_roots = frozenset(p.split(".", 1)[0] for p in self.paths_p)
         agenda = self.pohoda_agenda
+        part = record if roots.issuperset(record) else {k: v for k, v in record.items() if k in roots}
         try:
-            if roots.issuperset(record):
-                return render.typed_fields(agenda, record, label=label or agenda)
-            typed = render.typed_fields(agenda, {k: v for k, v in record.items() if k in roots},
-                                        label=label or agenda)
-        except render.RenderError as exc:
-            raise Reject(exc.message, field=exc.field, rule="R-G6") from None
-        return {**typed, **{k: v for k, v in record.items() if k not in roots}}
+            typed = render.typed_fields(agenda, part, label=agenda)
+        except render.RenderError:
+            # the record's label is made only for an error (``label`` may be a function giving it)
+            try:
+                render.typed_fields(agenda, part, label=(label() if callable(label) else label) or agenda)
+            except render.RenderError as exc:
+                raise Reject(exc.message, field=exc.field, rule="R-G6") from None
+            raise
+        return typed if part is record else {**typed, **{k: v for k, v in record.items() if k not in roots}}
 
 
 __all__ = ["CONTRACT_NUMBER_MAX", "EXPORT_EXT_ID", "DocumentStep", "DocumentSupport", "contract_number", "in_series",

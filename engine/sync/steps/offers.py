@@ -68,4 +68,4 @@ class OffersStep(DocumentStep):
         if ship_to:
             record.setdefault("offerHeader", {}).setdefault("partnerIdentity", {})["shipToAddress"] = [ship_to]
         context = {"partner": {"id": partner}, "contract": {"id": contract.pohoda_id}}
-        return self.typed(record, self.label(RAYNET, r)), context
+        return self.typed(record, lambda: self.label(RAYNET, r)), context

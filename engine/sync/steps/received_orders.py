@@ -408,7 +408,7 @@ class ReceivedOrdersStep(DocumentStep):
         if ship_to:
             record.setdefault(HEADER, {}).setdefault("partnerIdentity", {})["shipToAddress"] = [ship_to]
         context = {"partner": {"id": partner}, "contract": {"id": contract.pohoda_id}}
-        return self.typed(record, self.label(RAYNET, r)), context
+        return self.typed(record, lambda: self.label(RAYNET, r)), context
 
     # ==================================================== R-Z3 closing dates
     #: stage side of the closing-date facts read with the orders (invoice id -> date, number, linked orders)
