@@ -776,10 +776,10 @@ def _list_items(value: Any, where: str) -> Iterator[tuple[str, Any]]:
 
 
 class _Writer:
-    """Writes a record dict as XML elements, in catalog (XSD) order — or types it as POHODA reads it back.
+    """Writes a record dict as XML elements, in catalog (XSD) order.
 
-    Both walks (``children`` → XML text, ``typed_children`` → the record ``engine.pohoda.lists`` would read
-    from that text) check every value the same way and raise the same ``RenderError``.
+    ``typed_fields`` types a record through the same compiled elements (the record ``engine.pohoda.lists``
+    would read from this text): both check every value the same way and raise the same ``RenderError``.
     """
 
     def __init__(self, catalog: catalogs.Catalog, *, label: str | None, limits: Mapping[str, int]) -> None:
@@ -793,11 +793,6 @@ class _Writer:
         except _FieldError as exc:
             raise exc.render_error(self.label) from None
 
-    def typed_children(self, value: Mapping, path: str, where: str) -> dict:
-        try:
-            return self.compiled.node(path).typed(value, where)
-        except _FieldError as exc:
-            raise exc.render_error(self.label) from None
 
 
 def write_fields(agenda: str, record: Mapping, *, label: str | None = None,
@@ -815,8 +810,14 @@ def typed_fields(agenda: str, record: Mapping, *, label: str | None = None) -> d
     """``record`` as POHODA gives it back once written (dates as dates, amounts as Decimal, lists as lists):
     what ``lists.record_from_element`` reads from ``write_fields``' XML, without writing and parsing it.
     A value that does not fit its field is the same ``RenderError`` ``write_fields`` raises."""
-    writer = _Writer(catalogs.load("pohoda", agenda), label=label or agenda, limits={})
-    return writer.typed_children(record, "", "")
+    try:  # _Writer.typed_children without a writer of its own (a document step types every record)
+        return _compiled(catalogs.load("pohoda", agenda), _NO_LIMITS).node("").typed(record, "")
+    except _FieldError as exc:
+        raise exc.render_error(label or agenda) from None
+
+
+#: ``typed_fields``: the catalog's own limits (a mapping's stricter ones apply to what is written)
+_NO_LIMITS: Mapping[str, int] = {}
 
 
 def with_value(record: Mapping | None, path: str, value: Any) -> dict:

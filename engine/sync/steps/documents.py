@@ -148,6 +148,7 @@ class DocumentSupport:
         self._stock: dict[str, bool] = {}
         self._currency_ok: dict[str, str | None] = {}
         self._iso_of: dict[int, str] = {}
+        self.home = ctx.mapping.currencies.home.upper()
 
     @classmethod
     def of(cls, ctx: SyncContext) -> "DocumentSupport":
@@ -213,10 +214,11 @@ class DocumentSupport:
     def check_currency(self, iso: str | None, *, what: str, field: str) -> str | None:
         """R-C3: a foreign-currency document goes only if a price list in that currency exists on both
         sides. Returns the ISO code of a foreign currency (None for the home currency); else Reject."""
-        home = self.ctx.mapping.currencies.home
-        if not iso or iso.upper() == home.upper():
+        if not iso:
             return None
         iso = iso.upper()
+        if iso == self.home:
+            return None
         if iso not in self._currency_ok:
             self._currency_ok[iso] = self._currency_problem(iso)
         problem = self._currency_ok[iso]
@@ -249,12 +251,15 @@ class DocumentSupport:
     # ---------------------------------------------------------------- items
     def product_code_of(self, item: Mapping[str, Any]) -> str | None:
         """The product code of a Raynet document item (items read back carry only ``priceListItem``)."""
-        if item.get("productCode"):
-            return str(item["productCode"])
+        code = item.get("productCode")
+        if code:
+            return code if type(code) is str else str(code)
         pli = ref_id(item.get("priceListItem"))
         if pli is None:
             return None
-        codes = self._price_list_codes()
+        codes = self._price_list_item_codes
+        if codes is None:
+            codes = self._price_list_codes()
         if pli not in codes and not self._read_price_lists:
             self._read_all_price_lists(codes)
         return codes.get(pli)
