@@ -913,7 +913,11 @@ class Renderer:
 
     def _ref(self, ref: Any) -> dict | None:
         """A reference ({"id": 5} / {"ids": "code"} / {"ext_id": "123"} / {"number": …}) as record fields."""
-        if ref is None or ref == {}:
+        if ref is None:
+            return None
+        if type(ref) is dict and len(ref) == 1 and "id" in ref:  # the usual {"id": 5}, as the loop below makes it
+            return {"id": ref["id"]} if ref["id"] is not None else None
+        if ref == {}:
             return None
         if not isinstance(ref, Mapping):
             return {"id": ref}
