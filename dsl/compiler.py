@@ -545,6 +545,11 @@ class _Generator:
         if name == "len" and len(args) == 1:
             a = args[0]
             return f"len({a}) if type({a}) is str or type({a}) is list else {fn}({a})"
+        if name == "left" and len(args) == 2 and isinstance(node.args[1], A.Literal) \
+                and type(node.args[1].value) is int and node.args[1].value >= 0:
+            # left(name, 90): mappings cut texts to POHODA's lengths in every record
+            a = args[0]
+            return f"{a}[:{node.args[1].value}] if type({a}) is str else {fn}({a}, {args[1]})"
         if name == "format_date" and len(args) == 2 and isinstance(node.args[1], A.Literal) \
                 and isinstance(node.args[1].value, str):
             formatter = self.const(_date_formatter(node.args[1].value))

@@ -176,6 +176,22 @@ def test_function_errors_name_the_problem(text, env, words):
     assert words in info.value.message
 
 
+@pytest.mark.parametrize("value", ["Šroub M6x20 " * 10, "", "ab", None, 5, D("1.5"), ["a"], {"a": 1}])
+@pytest.mark.parametrize("count", [0, 2, 90])
+def test_left_with_a_literal_count_is_the_function_whatever_the_value(value, count):
+    """``left(name, 90)`` is spelled inline (issue 7, transform rate): the same result or the same error as
+    the registered function, which an expression count still calls."""
+    def outcome(text, env):
+        try:
+            return "ok", ev(text, env)
+        except dsl.ExprRuntimeError as exc:
+            return "error", exc.message
+    inline, called = outcome(f"left(x, {count})", {"x": value}), outcome("left(x, n)", {"x": value, "n": count})
+    assert inline == called and (value is None or not isinstance(value, str) or inline == ("ok", value[:count]))
+    program = dsl.compile(f"left(x, {count})")
+    assert f"[:{count}]" in program.python_source  # it is the inline spelling that ran
+
+
 def test_invalid_literal_regex_is_a_check_error():
     with pytest.raises(dsl.ExprCheckError) as info:
         dsl.compile('regex_match(x, "([a-z")')
