@@ -782,10 +782,11 @@ class _Writer:
     would read from this text): both check every value the same way and raise the same ``RenderError``.
     """
 
-    def __init__(self, catalog: catalogs.Catalog, *, label: str | None, limits: Mapping[str, int]) -> None:
+    def __init__(self, catalog: catalogs.Catalog, *, label: str | None, limits: Mapping[str, int] | None = None,
+                 compiled: _Compiled | None = None) -> None:
         self.catalog = catalog
         self.label = label
-        self.compiled = _compiled(catalog, limits)
+        self.compiled = compiled if compiled is not None else _compiled(catalog, limits or {})
 
     def children(self, value: Mapping, path: str, where: str) -> str:
         try:
@@ -830,7 +831,7 @@ def with_value(record: Mapping | None, path: str, value: Any) -> dict:
     base = node = dict(record) if record else {}
     for head in heads:
         inner = node.get(head)
-        inner = dict(inner) if inner and (type(inner) is dict or isinstance(inner, Mapping)) else {}
+        inner = dict(inner) if (type(inner) is dict or isinstance(inner, Mapping)) and inner else {}
         node[head] = inner
         node = inner
     if append:
@@ -899,7 +900,7 @@ class Renderer:
         #: templates as first loaded (a run builds its renderer, so a changed template counts from the next run)
         self._templates: dict[str, tuple[Any, dict]] = {}
         self._document_contexts: dict[str, tuple[Any, dict]] = {}
-        self._writers: dict[str, _Writer] = {}
+        self._writers: dict[str, tuple[catalogs.Catalog, _Compiled]] = {}
         self._helper_functions: dict | None = None
 
     # -- helpers exposed to templates --
@@ -980,11 +981,9 @@ class Renderer:
         """A writer of ``agenda``'s records with this renderer's limits (its compiled catalog looked up once)."""
         found = self._writers.get(agenda)
         if found is None:
-            found = self._writers[agenda] = _Writer(catalogs.load("pohoda", agenda), label=None,
-                                                    limits=self.limits.get(agenda, {}))
-        writer = object.__new__(_Writer)
-        writer.catalog, writer.compiled, writer.label = found.catalog, found.compiled, label
-        return writer
+            catalog = catalogs.load("pohoda", agenda)
+            found = self._writers[agenda] = (catalog, _compiled(catalog, self.limits.get(agenda, {})))
+        return _Writer(found[0], label=label, compiled=found[1])
 
     def _document_context(self, name: str) -> tuple[Any, dict]:
         """A document template and the context every render of it starts from: the template's globals, the

@@ -419,6 +419,14 @@ def test_with_value_copies_the_path_only_and_never_changes_the_record_it_is_give
         assert node[names[-1]] == (list(old) if isinstance(old, (list, tuple)) else [old] if old else []) + [value]
 
 
+def test_with_value_replaces_what_is_not_a_mapping_on_its_path_without_asking_its_truth():
+    """Review of issue 7: a template's undefined value stored on the path is replaced, as before (its truth
+    would raise StrictUndefined's error)."""
+    from jinja2 import StrictUndefined
+
+    assert render.with_value({"a": StrictUndefined(name="x"), "b": 2}, "a.c", 1) == {"a": {"c": 1}, "b": 2}
+
+
 def test_with_value_refuses_to_descend_through_a_list():
     with pytest.raises(RenderError, match="through the list a"):
         render.with_value({}, "a[].b", 1)

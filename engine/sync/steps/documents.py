@@ -478,18 +478,21 @@ class DocumentStep(Step):
         The other parts (a received order's items: its shadow keeps the header alone) are given back as they
         are, for the render: typing them made a copy nobody kept (issue 7, transform rate). The render checks
         every value the same way and its RenderError is the same Reject (R-G6, ``create_in_pohoda``); it
-        writes the same XML of a value as of its typed copy (tests/pohoda/test_render_shapes.py)."""
+        writes the same XML of a value as of its typed copy (tests/pohoda/test_render_shapes.py). A document
+        template reading those parts sees them as the mapping made them (docs/architecture.md, Templates).
+        When a value does not fit, the error is the whole document's first, in XSD order, as before."""
         roots = self._shadow_roots
         if roots is None:
             roots = self._shadow_roots = frozenset(p.split(".", 1)[0] for p in self.paths_p)
         agenda = self.pohoda_agenda
         part = record if roots.issuperset(record) else {k: v for k, v in record.items() if k in roots}
         try:
-            typed = render.typed_fields(agenda, part, label=agenda)
+            typed = typed_pohoda(agenda, part)
         except render.RenderError:
-            # the record's label is made only for an error (``label`` may be a function giving it)
+            # the whole document names its first error (the record's label is made only now: ``label`` may
+            # be a function giving it)
             try:
-                render.typed_fields(agenda, part, label=(label() if callable(label) else label) or agenda)
+                typed_pohoda(agenda, record, label=label() if callable(label) else label)
             except render.RenderError as exc:
                 raise Reject(exc.message, field=exc.field, rule="R-G6") from None
             raise
