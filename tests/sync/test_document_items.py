@@ -25,7 +25,7 @@ _VALUES = st.one_of(st.none(), st.just(""), st.text(max_size=3), st.integers(), 
 
 
 @given(writes=st.lists(st.tuples(st.sampled_from(_PATHS), _VALUES), max_size=8))
-def test_item_fields_are_what_the_bindings_write_one_by_one(writes):
+def test_item_fields_are_what_the_bindings_write_one_by_one_R_O1(writes):
     """Every binding in order, None and "" left out, nested paths created, a later binding of a path winning:
     as the loop over the bindings did."""
     bindings = tuple(Binding(name=f"b{n}", raynet_path=None, pohoda_path=path, to_pohoda=lambda item, v=value: v)

@@ -66,8 +66,8 @@ _ITEM_WRITERS: dict[int, tuple] = {}
 def item_writer(bindings: Iterable[Binding]) -> Callable[[Mapping[str, Any]], dict[str, Any]]:
     """``item_values(item)``: the POHODA fields of one Raynet document item by the bindings that write POHODA
     (``pohoda_writes``), None and "" left out — one generated function per bindings instead of a loop over
-    them (a document's items run it for every item; issue 7, transform rate). A path of one or two names is
-    set in place; a longer one by its setter. Only ``repr`` of the paths' names reaches the source."""
+    them (a document's items run it for every item; issue 7, transform rate). A path of one name is set in
+    place, a nested one by its setter. Only ``repr`` of the paths' names reaches the source."""
     found = _ITEM_WRITERS.get(id(bindings))
     if found is None or found[0] is not bindings:
         if len(_ITEM_WRITERS) > 64:
@@ -86,10 +86,7 @@ def _generate_item_writer(writes: list[tuple[Callable, str]]) -> Callable[[Mappi
         segments = parse_path(path)
         if len(segments) == 1 and type(segments[0]) is str:
             lines.append(f"        values[{segments[0]!r}] = v")
-        elif len(segments) == 2 and all(type(seg) is str for seg in segments):
-            lines += [f"        node = values.get({segments[0]!r})", "        if node is None:",
-                      f"            node = values[{segments[0]!r}] = {{}}", f"        node[{segments[1]!r}] = v"]
-        else:
+        else:  # a nested path: its setter (``paths.setter``, unrolled for two names)
             namespace[f"put{n}"] = setter(segments)
             lines.append(f"        put{n}(values, v)")
     lines.append("    return values")
